@@ -1,0 +1,55 @@
+"""The command line: one module per command, each with `register(subparsers)` and `run(args, database)`.
+
+Every command exits non-zero with a one-line reason on an error a user can fix; nothing prints a traceback
+for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+COMMANDS = ("listing", "labels")
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as one line, exit status 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="main.py", description="Zhubi (朱笔): annotate Chinese political and news texts.")
+    parser.add_argument("--db", metavar="PATH|URL",
+                        help="database file or SQLAlchemy URL (default: $ZHUBI_DB, else the user data directory)")
+    parser.add_argument("--screenshot", metavar="FILE", help="render the window to FILE (PNG) and exit")
+    parser.add_argument("--open", metavar="NAME", dest="open_name", help="document to open with --screenshot")
+    parser.add_argument("--annotator", dest="gui_annotator", metavar="NAME",
+                        help="annotator name for this window session (default: the saved one)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        import_module(f"annotate.cli.{name}").register(subparsers)
+    return parser
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from db.engine import open_database
+    from db.migrate import SchemaError
+
+    try:
+        database = open_database(args.db)
+    except (SchemaError, OperationalError, ArgumentError) as error:
+        reason = getattr(error, "orig", None) or error
+        print(f"error: cannot open database {args.db or ''}: {reason}".replace("  ", " "), file=sys.stderr)
+        return 1
+    try:
+        return args.run(args, database) or 0
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `main.py export - | head`
+        return 0
+    finally:
+        database.close()

@@ -1,0 +1,100 @@
+"""Edits as commands: each knows how to do and undo itself against a SpanStore.
+
+Pure Python so the domain stays Qt-free; ui.undo wraps them in QUndoCommand. Undo never restores a
+snapshot: it makes the inverse edit, which is committed like any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from annotate.spans import SpanStore
+from db.spans import SpanRow
+
+
+class Edit:
+    text = ""
+
+    def redo(self, store: SpanStore) -> None:
+        raise NotImplementedError
+
+    def undo(self, store: SpanStore) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class AddSpan(Edit):
+    document_id: int
+    label_id: int
+    annotator_id: int
+    start: int
+    end: int
+    note: str = ""
+    text: str = "Add span"
+    row: SpanRow | None = field(default=None, init=False)
+
+    def redo(self, store: SpanStore) -> None:
+        if self.row is None:
+            self.row = store.add(document_id=self.document_id, label_id=self.label_id,
+                                 annotator_id=self.annotator_id, start=self.start, end=self.end, note=self.note)
+        else:
+            store.restore(self.row)
+
+    def undo(self, store: SpanStore) -> None:
+        assert self.row is not None
+        self.row = store.remove(self.row.id)
+
+
+@dataclass
+class RemoveSpan(Edit):
+    span_id: int
+    text: str = "Remove span"
+    row: SpanRow | None = field(default=None, init=False)
+
+    def redo(self, store: SpanStore) -> None:
+        self.row = store.remove(self.span_id)
+
+    def undo(self, store: SpanStore) -> None:
+        assert self.row is not None
+        store.restore(self.row)
+
+
+@dataclass
+class UpdateSpan(Edit):
+    """Relabel, re-note or resize one span."""
+
+    span_id: int
+    values: dict
+    text: str = "Change span"
+    old: SpanRow | None = field(default=None, init=False)
+
+    def redo(self, store: SpanStore) -> None:
+        self.old, _ = store.update(self.span_id, **self.values)
+
+    def undo(self, store: SpanStore) -> None:
+        assert self.old is not None
+        store.update(self.span_id, **{key: getattr(self.old, key) for key in self.values})
+
+
+def relabel(span_id: int, label_id: int) -> UpdateSpan:
+    return UpdateSpan(span_id, {"label_id": label_id}, text="Relabel span")
+
+
+def set_note(span_id: int, note: str) -> UpdateSpan:
+    return UpdateSpan(span_id, {"note": note}, text="Edit note")
+
+
+@dataclass
+class Batch(Edit):
+    """Several edits as one undo step (label all occurrences, accept all suggestions)."""
+
+    edits: list[Edit]
+    text: str = "Edit spans"
+
+    def redo(self, store: SpanStore) -> None:
+        for edit in self.edits:
+            edit.redo(store)
+
+    def undo(self, store: SpanStore) -> None:
+        for edit in reversed(self.edits):
+            edit.undo(store)

@@ -1,0 +1,50 @@
+"""Domain events: the annotation store announces every change; views listen instead of being told.
+
+Plain callbacks, no Qt: the ui wraps them in signals. Callbacks run in the thread that made the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from db.spans import SpanRow
+
+
+@dataclass(frozen=True)
+class SpansChanged:
+    """Spans of one document were added, removed or updated (old and new rows)."""
+
+    document_id: int
+    added: tuple[SpanRow, ...] = ()
+    removed: tuple[SpanRow, ...] = ()
+    updated: tuple[tuple[SpanRow, SpanRow], ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentsChanged:
+    """Documents were added or their status changed; `ids` empty means 'reload everything'."""
+
+    ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class LabelsChanged:
+    pass
+
+
+Event = SpansChanged | DocumentsChanged | LabelsChanged
+
+
+@dataclass
+class EventBus:
+    _listeners: list[Callable[[Event], None]] = field(default_factory=list)
+
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        """Register a listener; returns a function that unregisters it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def emit(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            listener(event)

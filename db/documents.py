@@ -1,0 +1,107 @@
+"""Data access for documents. Functions take the caller's session and never commit."""
+
+from __future__ import annotations
+
+from typing import Iterable, NamedTuple, Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from db.models import Document, ReviewStatus, Script, Span, Status
+
+
+class DocumentInfo(NamedTuple):
+    """What lists and reports need about a document, without its text."""
+
+    id: int
+    name: str
+    length: int
+    script: Script
+    status: Status
+    review_status: ReviewStatus
+
+
+_INFO_COLUMNS = (Document.id, Document.name, Document.length, Document.script, Document.status,
+                 Document.review_status)
+
+
+def add_document(session: Session, *, name: str, text: str, content_hash: str, script: Script,
+                 source_path: str | None = None) -> int:
+    document = Document(name=name, text=text, length=len(text), content_hash=content_hash,
+                        script=script, source_path=source_path)
+    session.add(document)
+    session.flush()
+    return document.id
+
+
+def ids_by_hash(session: Session, hashes: Iterable[str]) -> dict[str, int]:
+    """Which of these content hashes are stored already, and under which document id."""
+    found: dict[str, int] = {}
+    wanted = list(set(hashes))
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i:i + 500]
+        found.update(session.execute(
+            select(Document.content_hash, Document.id).where(Document.content_hash.in_(chunk))).tuples())
+    return found
+
+
+def text_of(session: Session, document_id: int) -> str:
+    text = session.scalar(select(Document.text).where(Document.id == document_id))
+    if text is None:
+        raise LookupError(f"no document with id {document_id}")
+    return text
+
+
+def info(session: Session, document_id: int) -> DocumentInfo:
+    row = session.execute(select(*_INFO_COLUMNS).where(Document.id == document_id)).one_or_none()
+    if row is None:
+        raise LookupError(f"no document with id {document_id}")
+    return DocumentInfo(*row)
+
+
+def infos(session: Session, document_ids: Sequence[int]) -> list[DocumentInfo]:
+    """Rows for these ids, in the order given (ids that do not exist are left out)."""
+    rows: dict[int, DocumentInfo] = {}
+    for i in range(0, len(document_ids), 500):
+        chunk = document_ids[i:i + 500]
+        for row in session.execute(select(*_INFO_COLUMNS).where(Document.id.in_(chunk))):
+            rows[row[0]] = DocumentInfo(*row)
+    return [rows[i] for i in document_ids if i in rows]
+
+
+def all_infos(session: Session, *, statuses: Iterable[Status] | None = None) -> list[DocumentInfo]:
+    query = select(*_INFO_COLUMNS).order_by(Document.id)
+    if statuses is not None:
+        query = query.where(Document.status.in_(list(statuses)))
+    return [DocumentInfo(*row) for row in session.execute(query)]
+
+
+def ids_by_name(session: Session, name: str) -> list[int]:
+    return list(session.scalars(select(Document.id).where(Document.name == name).order_by(Document.id)))
+
+
+def set_status(session: Session, document_id: int, status: Status) -> None:
+    session.execute(update(Document).where(Document.id == document_id).values(status=status))
+
+
+def set_review_status(session: Session, document_id: int, status: ReviewStatus) -> None:
+    session.execute(update(Document).where(Document.id == document_id).values(review_status=status))
+
+
+def span_counts(session: Session, document_ids: Sequence[int] | None = None,
+                annotator_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Number of spans per document (all annotators unless some are given)."""
+    query = select(Span.document_id, func.count()).group_by(Span.document_id)
+    if document_ids is not None:
+        query = query.where(Span.document_id.in_(list(document_ids)))
+    if annotator_ids is not None:
+        query = query.where(Span.annotator_id.in_(list(annotator_ids)))
+    return dict(session.execute(query).tuples())
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Document)) or 0
+
+
+def status_counts(session: Session) -> dict[Status, int]:
+    return dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).tuples())

@@ -1,0 +1,128 @@
+"""Opening a database: where it lives, how each connection is set up, and bringing its schema up to date.
+
+A `Database` owns the engine and hands out sessions. Sessions belong to one user action and one
+thread; the caller opens them (`with database.session() as s`) and the data functions only use them.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+APP_NAME = "zhubi"
+DB_ENV = "ZHUBI_DB"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def default_location() -> str:
+    return str(data_dir() / "zhubi.db")
+
+
+def resolve_url(location: str | None = None) -> URL:
+    """`--db` value, else $ZHUBI_DB, else the default file; a path or a SQLAlchemy URL."""
+    location = location or os.environ.get(DB_ENV) or default_location()
+    if "://" in location:
+        return make_url(location)
+    path = Path(location).expanduser().resolve()
+    return URL.create("sqlite", database=str(path))
+
+
+def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    """An open, migrated database. Thread-safe to share; its sessions are not."""
+
+    def __init__(self, url: URL, engine: Engine):
+        self.url = url
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def display_name(self) -> str:
+        if self.is_sqlite and self.url.database:
+            return Path(self.url.database).name
+        return self.url.render_as_string(hide_password=True)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One committed unit of work: when the block exits without error, it is on disk."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(location: str | None = None, *, upgrade: bool = True) -> Database:
+    """Open (creating if needed) and migrate to the current schema; older files are backed up first."""
+    from db import migrate  # local: alembic is only needed when opening
+
+    url = resolve_url(location)
+    engine = make_engine(url)
+    if upgrade:
+        migrate.upgrade(engine, backup=lambda: backup_file(url))
+    database = Database(url, engine)
+    from db.seed import ensure_default_labels
+
+    with database.transaction() as session:
+        ensure_default_labels(session)
+    return database
+
+
+def backup_file(url: URL) -> Path | None:
+    """Copy an SQLite file beside itself before a schema upgrade; returns the copy's path."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    source = Path(url.database)
+    if not source.exists():
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = source.with_name(f"{source.name}.backup-{stamp}")
+    # sqlite3's backup API copies a consistent snapshot even with a WAL file beside the database.
+    import sqlite3
+
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+

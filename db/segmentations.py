@@ -1,0 +1,27 @@
+"""Cached token boundaries per document and segmenter; stale entries are replaced, not kept."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from db.models import Segmentation
+
+
+def load(session: Session, document_id: int, segmenter: str, dictionary_version: str) -> bytes | None:
+    return session.scalar(select(Segmentation.boundaries).where(
+        Segmentation.document_id == document_id, Segmentation.segmenter == segmenter,
+        Segmentation.dictionary_version == dictionary_version))
+
+
+def store(session: Session, document_id: int, segmenter: str, dictionary_version: str, boundaries: bytes) -> None:
+    session.execute(delete(Segmentation).where(Segmentation.document_id == document_id,
+                                               Segmentation.segmenter == segmenter))
+    session.add(Segmentation(document_id=document_id, segmenter=segmenter,
+                             dictionary_version=dictionary_version, boundaries=boundaries))
+
+
+def stale_document_ids(session: Session, segmenter: str, dictionary_version: str) -> list[int]:
+    """Documents whose cached segmentation was made with another dictionary version."""
+    return list(session.scalars(select(Segmentation.document_id).where(
+        Segmentation.segmenter == segmenter, Segmentation.dictionary_version != dictionary_version)))

@@ -1,0 +1,112 @@
+"""Data access for spans. Range checks against the text belong to the domain (annotate.spans)."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator, NamedTuple, Sequence
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from db.models import Origin, Span, utcnow
+
+
+class SpanRow(NamedTuple):
+    id: int
+    document_id: int
+    label_id: int
+    annotator_id: int
+    start: int
+    end: int
+    origin: Origin
+    note: str
+    provenance: str | None = None
+
+
+_COLUMNS = (Span.id, Span.document_id, Span.label_id, Span.annotator_id, Span.start, Span.end, Span.origin,
+            Span.note, Span.provenance)
+
+
+def insert_span(session: Session, *, document_id: int, label_id: int, annotator_id: int, start: int, end: int,
+                origin: Origin = Origin.MANUAL, note: str = "", provenance: str | None = None,
+                span_id: int | None = None) -> SpanRow:
+    """Insert one span; `span_id` restores a removed span under its old id (undo)."""
+    values = dict(document_id=document_id, label_id=label_id, annotator_id=annotator_id, start=start, end=end,
+                  origin=origin, note=note, provenance=provenance)
+    if span_id is not None:
+        values["id"] = span_id
+    new_id = session.execute(insert(Span).values(**values).returning(Span.id)).scalar_one()
+    return SpanRow(new_id, document_id, label_id, annotator_id, start, end, origin, note, provenance)
+
+
+def get(session: Session, span_id: int) -> SpanRow | None:
+    row = session.execute(select(*_COLUMNS).where(Span.id == span_id)).one_or_none()
+    return SpanRow(*row) if row else None
+
+
+def find_exact(session: Session, *, document_id: int, label_id: int, annotator_id: int, start: int,
+               end: int) -> int | None:
+    return session.scalar(select(Span.id).where(
+        Span.document_id == document_id, Span.label_id == label_id, Span.annotator_id == annotator_id,
+        Span.start == start, Span.end == end))
+
+
+def delete_span(session: Session, span_id: int) -> None:
+    session.execute(delete(Span).where(Span.id == span_id))
+
+
+def update_span(session: Session, span_id: int, **values) -> None:
+    session.execute(update(Span).where(Span.id == span_id).values(updated_at=utcnow(), **values))
+
+
+def for_document(session: Session, document_id: int, annotator_ids: Sequence[int] | None = None) -> list[SpanRow]:
+    """All spans of a document (of some annotators), in text order."""
+    query = select(*_COLUMNS).where(Span.document_id == document_id)
+    if annotator_ids is not None:
+        query = query.where(Span.annotator_id.in_(list(annotator_ids)))
+    query = query.order_by(Span.start, Span.end, Span.label_id, Span.id)
+    return [SpanRow(*row) for row in session.execute(query)]
+
+
+def iter_spans(session: Session, *, document_ids: Sequence[int] | None = None,
+               annotator_ids: Sequence[int] | None = None, batch: int = 10_000) -> Iterator[SpanRow]:
+    """Stream spans ordered by document, annotator and position without loading them all."""
+    query = select(*_COLUMNS)
+    if document_ids is not None:
+        query = query.where(Span.document_id.in_(list(document_ids)))
+    if annotator_ids is not None:
+        query = query.where(Span.annotator_id.in_(list(annotator_ids)))
+    query = query.order_by(Span.document_id, Span.annotator_id, Span.start, Span.end, Span.label_id)
+    result = session.execute(query.execution_options(yield_per=batch))
+    for row in result:
+        yield SpanRow(*row)
+
+
+def bulk_insert(session: Session, rows: Iterable[dict]) -> int:
+    """Insert many spans with one executemany per chunk; each dict has Span's column names."""
+    total = 0
+    chunk: list[dict] = []
+    now = utcnow()
+    for row in rows:
+        row.setdefault("created_at", now)
+        row.setdefault("updated_at", now)
+        row.setdefault("note", "")
+        chunk.append(row)
+        if len(chunk) >= 5000:
+            session.execute(insert(Span), chunk)
+            total += len(chunk)
+            chunk = []
+    if chunk:
+        session.execute(insert(Span), chunk)
+        total += len(chunk)
+    return total
+
+
+def count(session: Session, annotator_ids: Sequence[int] | None = None) -> int:
+    query = select(func.count()).select_from(Span)
+    if annotator_ids is not None:
+        query = query.where(Span.annotator_id.in_(list(annotator_ids)))
+    return session.scalar(query) or 0
+
+
+def counts_by_label(session: Session) -> dict[int, int]:
+    return dict(session.execute(select(Span.label_id, func.count()).group_by(Span.label_id)).tuples())
