@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from annotate.events import EventBus, SpansChanged
 from db import spans as span_rows
-from db.documents import info as document_info
+from db.documents import length_of
 from db.engine import Database
 from db.models import Origin
 from db.spans import SpanRow
@@ -35,9 +35,9 @@ class SpanStore:
             origin: Origin = Origin.MANUAL, note: str = "", provenance: str | None = None,
             span_id: int | None = None) -> SpanRow:
         try:
-            with self.database.transaction() as session:
-                check_range(start, end, document_info(session, document_id).length)
-                row = span_rows.insert_span(session, document_id=document_id, label_id=label_id,
+            with self.database.edit() as connection:
+                check_range(start, end, length_of(connection, document_id))
+                row = span_rows.insert_span(connection, document_id=document_id, label_id=label_id,
                                             annotator_id=annotator_id, start=start, end=end, origin=origin,
                                             note=note, provenance=provenance, span_id=span_id)
         except IntegrityError as error:
@@ -52,21 +52,21 @@ class SpanStore:
                         provenance=row.provenance, span_id=row.id)
 
     def remove(self, span_id: int) -> SpanRow:
-        with self.database.transaction() as session:
-            row = self._get(session, span_id)
-            span_rows.delete_span(session, span_id)
+        with self.database.edit() as connection:
+            row = self._get(connection, span_id)
+            span_rows.delete_span(connection, span_id)
         self.events.emit(SpansChanged(row.document_id, removed=(row,)))
         return row
 
     def update(self, span_id: int, **values) -> tuple[SpanRow, SpanRow]:
         """Change label_id, note, start/end or origin of one span; returns (old, new)."""
         try:
-            with self.database.transaction() as session:
-                old = self._get(session, span_id)
+            with self.database.edit() as connection:
+                old = self._get(connection, span_id)
                 new = old._replace(**values)
                 if (new.start, new.end) != (old.start, old.end):
-                    check_range(new.start, new.end, document_info(session, old.document_id).length)
-                span_rows.update_span(session, span_id, **values)
+                    check_range(new.start, new.end, length_of(connection, old.document_id))
+                span_rows.update_span(connection, span_id, **values)
         except IntegrityError as error:
             raise SpanError("an identical span is already there") from error
         self.events.emit(SpansChanged(old.document_id, updated=((old, new),)))
@@ -77,8 +77,8 @@ class SpanStore:
             return span_rows.for_document(session, document_id, annotator_ids)
 
     @staticmethod
-    def _get(session, span_id: int) -> SpanRow:
-        row = span_rows.get(session, span_id)
+    def _get(connection, span_id: int) -> SpanRow:
+        row = span_rows.get(connection, span_id)
         if row is None:
             raise SpanError(f"span {span_id} no longer exists")
         return row

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable, NamedTuple, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from db.engine import Executor
 from db.models import Document, ReviewStatus, Script, Span, Status
 
 
@@ -43,6 +44,17 @@ def ids_by_hash(session: Session, hashes: Iterable[str]) -> dict[str, int]:
         found.update(session.execute(
             select(Document.content_hash, Document.id).where(Document.content_hash.in_(chunk))).tuples())
     return found
+
+
+_LENGTH = select(Document.length).where(Document.id == bindparam("document_id"))
+
+
+def length_of(session: Executor, document_id: int) -> int:
+    """Length of the stored text in code points (without loading the text)."""
+    length = session.scalar(_LENGTH, {"document_id": document_id})
+    if length is None:
+        raise LookupError(f"no document with id {document_id}")
+    return length
 
 
 def text_of(session: Session, document_id: int) -> str:

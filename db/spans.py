@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from db.engine import Executor
 from db.models import Origin, Span, utcnow
 
 
@@ -24,9 +25,13 @@ class SpanRow(NamedTuple):
 
 _COLUMNS = (Span.id, Span.document_id, Span.label_id, Span.annotator_id, Span.start, Span.end, Span.origin,
             Span.note, Span.provenance)
+# Built once: constructing a statement per edit costs more than executing it.
+_INSERT = insert(Span).returning(Span.id)
+_GET = select(*_COLUMNS).where(Span.id == bindparam("span_id"))
+_DELETE = delete(Span).where(Span.id == bindparam("span_id"))
 
 
-def insert_span(session: Session, *, document_id: int, label_id: int, annotator_id: int, start: int, end: int,
+def insert_span(session: Executor, *, document_id: int, label_id: int, annotator_id: int, start: int, end: int,
                 origin: Origin = Origin.MANUAL, note: str = "", provenance: str | None = None,
                 span_id: int | None = None) -> SpanRow:
     """Insert one span; `span_id` restores a removed span under its old id (undo)."""
@@ -34,27 +39,27 @@ def insert_span(session: Session, *, document_id: int, label_id: int, annotator_
                   origin=origin, note=note, provenance=provenance)
     if span_id is not None:
         values["id"] = span_id
-    new_id = session.execute(insert(Span).values(**values).returning(Span.id)).scalar_one()
+    new_id = session.execute(_INSERT, values).scalar_one()
     return SpanRow(new_id, document_id, label_id, annotator_id, start, end, origin, note, provenance)
 
 
-def get(session: Session, span_id: int) -> SpanRow | None:
-    row = session.execute(select(*_COLUMNS).where(Span.id == span_id)).one_or_none()
+def get(session: Executor, span_id: int) -> SpanRow | None:
+    row = session.execute(_GET, {"span_id": span_id}).one_or_none()
     return SpanRow(*row) if row else None
 
 
-def find_exact(session: Session, *, document_id: int, label_id: int, annotator_id: int, start: int,
+def find_exact(session: Executor, *, document_id: int, label_id: int, annotator_id: int, start: int,
                end: int) -> int | None:
     return session.scalar(select(Span.id).where(
         Span.document_id == document_id, Span.label_id == label_id, Span.annotator_id == annotator_id,
         Span.start == start, Span.end == end))
 
 
-def delete_span(session: Session, span_id: int) -> None:
-    session.execute(delete(Span).where(Span.id == span_id))
+def delete_span(session: Executor, span_id: int) -> None:
+    session.execute(_DELETE, {"span_id": span_id})
 
 
-def update_span(session: Session, span_id: int, **values) -> None:
+def update_span(session: Executor, span_id: int, **values) -> None:
     session.execute(update(Span).where(Span.id == span_id).values(updated_at=utcnow(), **values))
 
 
