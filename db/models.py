@@ -145,6 +145,23 @@ class Comment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ReviewDecision(Base):
+    """A reviewer's decision on one group of spans (annotate.review): accepted sides become `gold` spans; a
+    rejection leaves only this record, so the group still shows as decided."""
+
+    __tablename__ = "review_decisions"
+    __table_args__ = (UniqueConstraint("document_id", "key", name="uq_review_decisions_group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))  # hash of the annotators compared and the group's spans
+    kind: Mapped[str] = mapped_column(String(16))  # agreed | label | boundary | mixed | missing
+    action: Mapped[str] = mapped_column(String(16))  # accept | accept_all | reject | edit
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="RESTRICT"))
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON: who was compared, member spans, gold spans
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Segmentation(Base):
     """Cached token boundaries of one document for one segmenter + dictionary version."""
 
