@@ -20,4 +20,4 @@ def annotator_id(session: Session, name: str, *, create: bool = True) -> int | N
 
 
 def names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Annotator.id, Annotator.name).order_by(Annotator.name)).tuples())
+    return dict(session.execute(select(Annotator.id, Annotator.name).order_by(Annotator.name)).all())

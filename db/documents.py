@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, NamedTuple, Sequence
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.engine import Executor
@@ -42,7 +42,7 @@ def ids_by_hash(session: Session, hashes: Iterable[str]) -> dict[str, int]:
     for i in range(0, len(wanted), 500):
         chunk = wanted[i:i + 500]
         found.update(session.execute(
-            select(Document.content_hash, Document.id).where(Document.content_hash.in_(chunk))).tuples())
+            select(Document.content_hash, Document.id).where(Document.content_hash.in_(chunk))).all())
     return found
 
 
@@ -108,7 +108,7 @@ def span_counts(session: Session, document_ids: Sequence[int] | None = None,
         query = query.where(Span.document_id.in_(list(document_ids)))
     if annotator_ids is not None:
         query = query.where(Span.annotator_id.in_(list(annotator_ids)))
-    return dict(session.execute(query).tuples())
+    return dict(session.execute(query).all())
 
 
 def count(session: Session) -> int:
@@ -116,4 +116,38 @@ def count(session: Session) -> int:
 
 
 def status_counts(session: Session) -> dict[Status, int]:
-    return dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).tuples())
+    return dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).all())
+
+
+def _matching(query, text: str | None, statuses: Iterable[Status] | None):
+    """Narrow a document query to a name or full-text match and to some statuses."""
+    if text:
+        query = query.where(or_(Document.name.icontains(text, autoescape=True),
+                                Document.text.contains(text, autoescape=True)))
+    if statuses is not None:
+        query = query.where(Document.status.in_(list(statuses)))
+    return query
+
+
+def page(session: Session, *, after_id: int | None = None, limit: int = 500, text: str | None = None,
+         statuses: Iterable[Status] | None = None) -> list[DocumentInfo]:
+    """The next `limit` documents in id order after `after_id` that match (name or text contains `text`)."""
+    query = _matching(select(*_INFO_COLUMNS), text, statuses)
+    if after_id is not None:
+        query = query.where(Document.id > after_id)
+    return [DocumentInfo(*row) for row in session.execute(query.order_by(Document.id).limit(limit))]
+
+
+def count_matching(session: Session, *, text: str | None = None, statuses: Iterable[Status] | None = None) -> int:
+    return session.scalar(_matching(select(func.count()).select_from(Document), text, statuses)) or 0
+
+
+def next_unfinished(session: Session, after_id: int | None = None) -> int | None:
+    """The first document not done after `after_id`, wrapping around to the start; None when all are done."""
+    unfinished = select(Document.id).where(Document.status != Status.DONE).order_by(Document.id).limit(1)
+    if after_id is not None:
+        found = session.scalar(unfinished.where(Document.id > after_id))
+        if found is not None:
+            return found
+        return session.scalar(unfinished.where(Document.id < after_id))
+    return session.scalar(unfinished)

@@ -114,4 +114,4 @@ def count(session: Session, annotator_ids: Sequence[int] | None = None) -> int:
 
 
 def counts_by_label(session: Session) -> dict[int, int]:
-    return dict(session.execute(select(Span.label_id, func.count()).group_by(Span.label_id)).tuples())
+    return dict(session.execute(select(Span.label_id, func.count()).group_by(Span.label_id)).all())
