@@ -1,0 +1,51 @@
+"""Data access for comments: a remark on a document (span_id None) or on one span, by an annotator."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import bindparam, insert, select
+
+from db.engine import Executor
+from db.models import Annotator, Comment, utcnow
+
+
+class CommentRow(NamedTuple):
+    id: int
+    document_id: int
+    span_id: int | None
+    author: str
+    text: str
+    created_at: datetime
+
+
+_FOR_DOCUMENT = (select(Comment.id, Comment.document_id, Comment.span_id, Annotator.name, Comment.text,
+                        Comment.created_at)
+                 .join(Annotator, Annotator.id == Comment.annotator_id)
+                 .where(Comment.document_id == bindparam("document_id"))
+                 .order_by(Comment.created_at, Comment.id))
+
+
+def for_document(session: Executor, document_id: int) -> list[CommentRow]:
+    """Comments on the document and on its spans, oldest first."""
+    return [CommentRow(*row) for row in session.execute(_FOR_DOCUMENT, {"document_id": document_id})]
+
+
+def documents_with_comments(session: Executor) -> set[int]:
+    return set(session.scalars(select(Comment.document_id).distinct()))
+
+
+def add_comment(session: Executor, *, document_id: int, annotator_id: int, text: str, span_id: int | None = None,
+                created_at: datetime | None = None) -> int:
+    values = dict(document_id=document_id, span_id=span_id, annotator_id=annotator_id, text=text,
+                  created_at=created_at or utcnow())
+    return session.execute(insert(Comment).values(**values).returning(Comment.id)).scalar_one()
+
+
+def find(session: Executor, *, document_id: int, annotator_id: int, text: str, span_id: int | None = None) -> int | None:
+    """The id of an identical comment (same target, author and text), if there is one."""
+    target = Comment.span_id.is_(None) if span_id is None else Comment.span_id == span_id
+    return session.scalar(select(Comment.id).where(
+        Comment.document_id == document_id, target, Comment.annotator_id == annotator_id,
+        Comment.text == text).limit(1))
