@@ -10,7 +10,7 @@ import argparse
 import sys
 from importlib import import_module
 
-COMMANDS = ("listing", "labels")
+COMMANDS = ("listing", "labels", "exporting")
 
 
 class CommandError(Exception):

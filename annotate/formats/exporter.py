@@ -1,0 +1,278 @@
+"""Export spans as JSONL: one line per document and annotator, streamed so memory stays flat.
+
+doccano: {"id", "text", "label": [[start, end, "LABEL"], ...], "meta"}
+prodigy: {"text", "tokens": [{"text", "start", "end", "id"}], "spans": [{"start", "end", "token_start",
+          "token_end", "label"}], "meta"}  (token_end inclusive, tokens from the project's segmentation)
+Offsets are code points into the stored text. Lines come in document id order, then annotator name; spans in
+(start, end, label) order, so the same data always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import groupby
+from operator import itemgetter
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence, TextIO
+
+from annotate.formats.offsets import TokenIndex
+from annotate.formats.records import (META_ANNOTATOR, META_COMMENTS, META_DOCUMENT, META_ID, META_NOTES,
+                                      META_PROVENANCE, META_REVIEW_STATUS, META_STATUS)
+from db import annotators as annotator_rows
+from db import comments as comment_rows
+from db import documents, labels, transfer
+from db.comments import CommentRow
+from db.documents import DocumentInfo
+from db.engine import Database
+from db.models import Status
+
+EXPORT_FORMATS = ("doccano", "prodigy")
+GOLD = "gold"  # the annotator that holds the adjudicated set
+MISALIGNED_LISTED = 1000  # spans off token boundaries kept in the report; all are counted
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+
+
+class ExportError(ValueError):
+    """An export that cannot start (unknown annotator or format, output not writable)."""
+
+
+@dataclass(frozen=True)
+class Misaligned:
+    """A span whose start or end is inside a token (it is exported exactly; its tokens cover it)."""
+
+    document_id: int
+    document: str
+    annotator: str
+    start: int
+    end: int
+    label: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.document} (id {self.document_id}) {self.annotator} [{self.start}, {self.end}) " \
+               f"{self.label} {self.text!r}"
+
+
+@dataclass
+class ExportReport:
+    format: str
+    lines: int = 0
+    documents: int = 0
+    spans: int = 0
+    annotators: list[str] = field(default_factory=list)
+    misaligned_count: int = 0
+    misaligned: list[Misaligned] = field(default_factory=list)  # the first MISALIGNED_LISTED
+    cancelled: bool = False
+
+
+def export_jsonl(database: Database, out: str | os.PathLike | TextIO, *, fmt: str = "doccano",
+                 annotators: Sequence[str] | None = None, statuses: Iterable[Status | str] | None = None,
+                 include_empty: bool = False, progress: Progress | None = None,
+                 cancel: Cancel | None = None) -> ExportReport:
+    """Write the spans of `annotators` (all when None) in documents of `statuses` (all when None) to `out`.
+
+    `out` is a path (written to a temporary file beside it and renamed at the end, so a failed or cancelled
+    export never leaves a half-written file) or an open text stream. `include_empty` adds one line without
+    annotator for each selected document that has no spans from the chosen annotators. Runs in any thread:
+    progress(spans done, spans total) is called after each document, cancel() polled as often.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ExportError(f"unknown export format {fmt!r} (expected one of {', '.join(EXPORT_FORMATS)})")
+    wanted = None if statuses is None else [Status(status) for status in statuses]
+    if isinstance(out, (str, os.PathLike)):
+        with _atomic_output(Path(out)) as (stream, keep):
+            report = _export(database, stream, fmt, annotators, wanted, include_empty, progress, cancel)
+            keep(not report.cancelled)
+        return report
+    return _export(database, out, fmt, annotators, wanted, include_empty, progress, cancel)
+
+
+def _export(database: Database, out: TextIO, fmt: str, annotator_names: Sequence[str] | None,
+            statuses: list[Status] | None, include_empty: bool, progress: Progress | None,
+            cancel: Cancel | None) -> ExportReport:
+    report = ExportReport(fmt)
+    with database.session() as session:  # one read transaction: a consistent snapshot of the whole export
+        known = annotator_rows.names(session)
+        if annotator_names is None:
+            chosen = dict(known)
+        else:
+            by_name = {name: annotator_id for annotator_id, name in known.items()}
+            missing = [name for name in annotator_names if name not in by_name]
+            if missing:
+                raise ExportError(f"unknown annotator {', '.join(map(repr, missing))} "
+                                  f"(known: {', '.join(sorted(by_name)) or 'none'})")
+            chosen = {by_name[name]: name for name in annotator_names}
+        annotator_ids = None if annotator_names is None else list(chosen)
+        label_names = {label.id: label.name for label in labels.all_labels(session)}
+        infos = documents.all_infos(session, statuses=statuses)
+        total = transfer.count_layers(session, annotator_ids=annotator_ids, statuses=statuses)
+        commented = comment_rows.documents_with_comments(session)
+        lines = _ProdigyLines(database, report) if fmt == "prodigy" else _DoccanoLines()
+        used: set[str] = set()
+        groups = groupby(transfer.stream_layers(session, annotator_ids=annotator_ids, statuses=statuses),
+                         key=itemgetter(0))
+        group = next(groups, None)
+        for info in infos:
+            if group is not None and group[0] == info.id:
+                rows = list(group[1])
+                group = next(groups, None)
+            elif include_empty:
+                rows = []
+            else:
+                continue
+            text = documents.text_of(session, info.id)
+            notes = comment_rows.for_document(session, info.id) if info.id in commented else []
+            layers = sorted(((chosen[annotator_id], list(layer))
+                             for annotator_id, layer in groupby(rows, key=itemgetter(1))), key=itemgetter(0))
+            document = _Document(info, text, notes)
+            if not layers:
+                out.write(lines.line(document, None, []) + "\n")
+                report.lines += 1
+            for annotator, layer in layers:
+                spans = sorted([(start, end, label_names[label_id], note, provenance, span_id)
+                                for _, _, label_id, start, end, note, provenance, span_id in layer])
+                out.write(lines.line(document, annotator, spans) + "\n")
+                report.lines += 1
+                report.spans += len(spans)
+                used.add(annotator)
+            report.documents += 1
+            if progress:
+                progress(report.spans, total)
+            if cancel and cancel():
+                report.cancelled = True
+                break
+    report.annotators = sorted(used)
+    return report
+
+
+@dataclass
+class _Document:
+    info: DocumentInfo
+    text: str
+    comments: list[CommentRow]
+    _text_json: str | None = None
+
+    @property
+    def text_json(self) -> str:
+        if self._text_json is None:
+            self._text_json = _dumps(self.text)
+        return self._text_json
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _meta(document: _Document, annotator: str | None, spans: list[tuple]) -> dict:
+    """Who and what the line is about, and what does not fit the format's span layout (by span index)."""
+    info = document.info
+    meta = {META_DOCUMENT: info.name, META_ANNOTATOR: annotator, META_STATUS: info.status.value}
+    if annotator == GOLD:
+        meta[META_REVIEW_STATUS] = info.review_status.value
+    notes = {str(index): span[3] for index, span in enumerate(spans) if span[3]}
+    if notes:
+        meta[META_NOTES] = notes
+    provenance = {str(index): _provenance(span[4]) for index, span in enumerate(spans) if span[4]}
+    if provenance:
+        meta[META_PROVENANCE] = provenance
+    if document.comments:
+        index_of = {span[5]: index for index, span in enumerate(spans)}
+        comments = [{"span": None if comment.span_id is None else index_of[comment.span_id],
+                     "author": comment.author, "text": comment.text, "created_at": _timestamp(comment.created_at)}
+                    for comment in document.comments if comment.span_id is None or comment.span_id in index_of]
+        if comments:
+            meta[META_COMMENTS] = comments
+    return meta
+
+
+def _provenance(text: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _timestamp(moment: datetime) -> str:
+    if moment.tzinfo is None:  # SQLite hands back the UTC time it stored without its zone
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+class _DoccanoLines:
+    @staticmethod
+    def line(document: _Document, annotator: str | None, spans: list[tuple]) -> str:
+        labels = _dumps([[start, end, label] for start, end, label, *_ in spans])
+        meta = json.dumps(_meta(document, annotator, spans), ensure_ascii=False, sort_keys=True)
+        return (f'{{"id": {document.info.id}, "text": {document.text_json}, "label": {labels}, '
+                f'"meta": {meta}}}')
+
+
+class _ProdigyLines:
+    def __init__(self, database: Database, report: ExportReport):
+        self.database = database
+        self.report = report
+        self._tokens_for: int | None = None
+
+    def _tokens(self, document: _Document) -> tuple[str, TokenIndex]:
+        """Tokens of the document as JSON (made once, shared by all its lines) and their index."""
+        if self._tokens_for != document.info.id:
+            from corpus.segment import document_tokens
+
+            tokens = document_tokens(self.database, document.info.id)
+            text = document.text
+            self._token_json = _dumps([{"text": text[start:end], "start": start, "end": end, "id": number}
+                                       for number, (start, end) in enumerate(tokens)])
+            self._token_index = TokenIndex(tokens)
+            self._tokens_for = document.info.id
+        return self._token_json, self._token_index
+
+    def line(self, document: _Document, annotator: str | None, spans: list[tuple]) -> str:
+        token_json, index = self._tokens(document)
+        cover = index.cover
+        entries = []
+        for start, end, label, *_ in spans:
+            first, last, aligned = cover(start, end)
+            entries.append({"start": start, "end": end, "token_start": first, "token_end": last, "label": label})
+            if not aligned:
+                self._misaligned(document, annotator, start, end, label)
+        meta = {META_ID: document.info.id, **_meta(document, annotator, spans)}
+        return (f'{{"text": {document.text_json}, "tokens": {token_json}, "spans": {_dumps(entries)}, '
+                f'"meta": {json.dumps(meta, ensure_ascii=False, sort_keys=True)}}}')
+
+    def _misaligned(self, document: _Document, annotator: str, start: int, end: int, label: str) -> None:
+        self.report.misaligned_count += 1
+        if len(self.report.misaligned) < MISALIGNED_LISTED:
+            self.report.misaligned.append(Misaligned(document.info.id, document.info.name, annotator, start, end,
+                                                     label, document.text[start:end]))
+
+
+@contextmanager
+def _atomic_output(target: Path) -> Iterator[tuple[TextIO, Callable[[bool], None]]]:
+    """A text stream to a temporary file beside `target`, renamed over it only if the caller keeps it."""
+    if target.is_dir():
+        raise ExportError(f"{target} is a directory")
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    try:
+        # O_EXCL: never follow or reuse somebody else's file; mode 0o666 lets the umask decide, like open().
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:
+        raise ExportError(f"cannot write beside {target}: {error.strerror}") from None
+    decision = {"keep": False}
+    try:
+        with open(descriptor, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as stream:
+            yield stream, lambda keep: decision.update(keep=keep)
+            if decision["keep"]:
+                stream.flush()
+                os.fsync(stream.fileno())
+        if decision["keep"]:
+            os.replace(temporary, target)
+    finally:
+        if temporary.exists():
+            temporary.unlink()

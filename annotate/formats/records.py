@@ -1,0 +1,490 @@
+"""Reading annotation files into checked records: doccano and Prodigy JSONL, Label Studio JSON.
+
+Every check that needs only the file happens here, so a file is refused with all its problems, each with
+file and line, before anything is written. A record's offsets are already code points into the normalized
+text, whatever the file counted in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from annotate.formats.offsets import NewlineOffsets, OffsetError, Utf16Offsets
+from corpus.text import normalize_newlines
+from db.models import Status
+
+FORMATS = ("doccano", "prodigy", "labelstudio")
+OFFSET_UNITS = ("codepoint", "utf16")
+LABEL_NAME_MAX = 64      # db.models.Label.name
+_LABEL_NAME = re.compile(rf"\S{{1,{LABEL_NAME_MAX}}}")  # one word: label names are keys in every export
+ANNOTATOR_NAME_MAX = 128  # db.models.Annotator.name
+
+# Keys of the `meta` object Zhubi writes and reads back (see README, "Export and import").
+META_ID = "id"
+META_DOCUMENT = "document"
+META_ANNOTATOR = "annotator"
+META_STATUS = "status"
+META_REVIEW_STATUS = "review_status"
+META_NOTES = "notes"            # {"span index": "note"}
+META_PROVENANCE = "provenance"  # {"span index": {...}}
+META_COMMENTS = "comments"      # [{"span": index | null, "author", "text", "created_at"}]
+
+
+class FormatError(ValueError):
+    """The file is not in a format this module reads."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:  # line 0: about the whole file
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+@dataclass
+class CommentIn:
+    span: int | None  # index into the record's spans, None for a comment on the document
+    author: str
+    text: str
+    created_at: datetime | None  # UTC
+
+
+@dataclass
+class Record:
+    """One document's text with one annotator's spans, offsets already in stored-text code points."""
+
+    line: int
+    text: str  # normalized: what the document stores
+    annotator: str | None
+    spans: list[tuple[int, int, str, str, str | None]] = field(default_factory=list)  # start, end, label, note, provenance
+    name: str | None = None
+    status: Status | None = None
+    comments: list[CommentIn] = field(default_factory=list)
+
+
+@dataclass
+class Skipped:
+    """Something the file holds that is deliberately not imported (rejected Prodigy answers, non-span results)."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Position:
+    """How far reading has come (bytes or characters of the file), for progress."""
+
+    done: int
+    total: int
+
+
+class _LineProblems(Exception):
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+
+
+def detect_format(path: str | Path) -> str:
+    """'doccano', 'prodigy' or 'labelstudio' from the file's content; 'txt' for anything that is not JSON."""
+    path = Path(path)
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if stripped.startswith(b"["):
+        return "labelstudio"
+    if not stripped.startswith(b"{"):
+        return "txt"
+    with open(path, "rb") as handle:
+        for raw in handle:
+            raw = raw.removeprefix(b"\xef\xbb\xbf").strip()
+            if raw:
+                break
+    try:
+        first = json.loads(raw)
+    except ValueError:
+        return "doccano"  # reading it will report the bad line with its number
+    if isinstance(first, dict) and ("tokens" in first or (
+            isinstance(first.get("spans"), list) and "label" not in first and "entities" not in first)):
+        return "prodigy"
+    return "doccano"
+
+
+def read_records(path: str | Path, fmt: str, *, annotator: str | None = None,
+                 offset_unit: str = "codepoint") -> Iterator[Record | Problem | Skipped | Position]:
+    """Records of a file in order, interleaved with problems, skipped items and positions (for progress).
+
+    `annotator` overrides the annotator the file names (meta.annotator, Prodigy's _annotator_id, Label Studio's
+    completed_by); a record with spans and no annotator either way is a problem.
+    """
+    if fmt not in FORMATS:
+        raise FormatError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    if offset_unit not in OFFSET_UNITS:
+        raise FormatError(f"unknown offset unit {offset_unit!r} (expected one of {', '.join(OFFSET_UNITS)})")
+    reader = _Reader(str(path), annotator, offset_unit == "utf16")
+    if fmt == "labelstudio":
+        yield from reader.labelstudio(Path(path))
+    else:
+        yield from reader.jsonl(Path(path), reader.doccano if fmt == "doccano" else reader.prodigy)
+
+
+class _Reader:
+    def __init__(self, path: str, annotator: str | None, utf16: bool):
+        self.path = path
+        self.annotator = annotator
+        self.utf16 = utf16
+        self.checked_labels: set[str] = set()
+
+    # -- file layouts ------------------------------------------------------------------------------------------
+
+    def jsonl(self, path: Path, parse) -> Iterator:
+        total = path.stat().st_size
+        with open(path, "rb") as handle:
+            done = 0
+            for number, raw in enumerate(handle, 1):
+                done += len(raw)
+                if number == 1:
+                    raw = raw.removeprefix(b"\xef\xbb\xbf")
+                if not raw.strip():
+                    continue
+                try:
+                    try:
+                        item = json.loads(raw)
+                    except UnicodeDecodeError as error:
+                        raise _LineProblems([f"not UTF-8 ({error.reason} at byte {error.start})"]) from None
+                    except ValueError as error:
+                        raise _LineProblems([f"not valid JSON ({_json_reason(error)})"]) from None
+                    yield from parse(number, item)
+                except _LineProblems as problems:
+                    yield from (Problem(self.path, number, message) for message in problems.messages)
+                yield Position(done, total)
+
+    def labelstudio(self, path: Path) -> Iterator:
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            yield Problem(self.path, data.count(b"\n", 0, error.start) + 1, f"not UTF-8 ({error.reason})")
+            return
+        del data
+        lines = _LineCounter(text)
+        decoder = json.JSONDecoder()
+        at = _skip_space(text, 0)
+        if not text.startswith("[", at):
+            yield Problem(self.path, lines.at(at), "a Label Studio export is a JSON array of tasks")
+            return
+        at = _skip_space(text, at + 1)
+        task_number = 0
+        while not text.startswith("]", at):
+            line = lines.at(at)
+            try:
+                task, end = decoder.raw_decode(text, at)
+            except ValueError as error:
+                yield Problem(self.path, getattr(error, "lineno", line), f"not valid JSON ({_json_reason(error)})")
+                return
+            task_number += 1
+            try:
+                yield from self._labelstudio_task(line, task)
+            except _LineProblems as problems:
+                yield from (Problem(self.path, line, f"task {task_number}: {message}")
+                            for message in problems.messages)
+            yield Position(end, len(text))
+            at = _skip_space(text, end)
+            if text.startswith(",", at):
+                at = _skip_space(text, at + 1)
+            elif not text.startswith("]", at):
+                yield Problem(self.path, lines.at(at), "expected ',' or ']' between tasks")
+                return
+
+    # -- one item of each format -------------------------------------------------------------------------------
+
+    def doccano(self, line: int, item: Any) -> Iterator[Record]:
+        text, meta = self._text_and_meta(item)
+        if "entities" in item and "label" not in item:  # doccano's entity/relation layout
+            raw_spans = self._entity_spans(item["entities"])
+        else:
+            raw_spans = self._triple_spans(item.get("label", item.get("labels", [])))
+        yield self._record(line, text, raw_spans, meta, self.annotator or _string(meta.get(META_ANNOTATOR)))
+
+    def prodigy(self, line: int, item: Any) -> Iterator[Record | Skipped]:
+        text, meta = self._text_and_meta(item)
+        answer = item.get("answer", "accept")
+        if answer != "accept":
+            yield Skipped(line, f"Prodigy answer {answer!r}")
+            return
+        raw = item.get("spans", [])
+        if not isinstance(raw, list):
+            raise _LineProblems(['"spans" is not a list'])
+        raw_spans, problems = [], []
+        for index, span in enumerate(raw):
+            if not (isinstance(span, dict) and _is_int(span.get("start")) and _is_int(span.get("end"))
+                    and isinstance(span.get("label"), str)):
+                problems.append(f'span {index} is not {{"start": int, "end": int, "label": "LABEL"}}')
+                continue
+            raw_spans.append((span["start"], span["end"], span["label"], _string(span.get("text"))))
+        if problems:
+            raise _LineProblems(problems)
+        named = self.annotator or _string(meta.get(META_ANNOTATOR)) or _string(item.get("_annotator_id"))
+        yield self._record(line, text, raw_spans, meta, named)
+
+    def _labelstudio_task(self, line: int, task: Any) -> Iterator[Record | Skipped]:
+        if not isinstance(task, dict):
+            raise _LineProblems(["a task is not a JSON object"])
+        data = task.get("data")
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            raise _LineProblems(['no "data": {"text": ...}'])
+        text = data["text"]
+        annotations = task.get("annotations", task.get("completions", []))
+        if not isinstance(annotations, list):
+            raise _LineProblems(['"annotations" is not a list'])
+        if not annotations:
+            yield self._record(line, text, [], {}, self.annotator)
+        for number, annotation in enumerate(annotations, 1):
+            if not isinstance(annotation, dict) or not isinstance(annotation.get("result", []), list):
+                raise _LineProblems([f"annotation {number} has no result list"])
+            if annotation.get("was_cancelled"):
+                yield Skipped(line, "cancelled Label Studio annotation")
+                continue
+            raw_spans, problems = [], []
+            for result in annotation.get("result", []):
+                value = result.get("value") if isinstance(result, dict) else None
+                if not isinstance(value, dict) or result.get("type", "labels") != "labels":
+                    kind = result.get("type") if isinstance(result, dict) else None
+                    yield Skipped(line, f"Label Studio result of type {_short(kind)}")
+                    continue
+                labels = value.get("labels")
+                if not (_is_int(value.get("start")) and _is_int(value.get("end")) and isinstance(labels, list)
+                        and labels and all(isinstance(name, str) for name in labels)):
+                    problems.append(f'annotation {number}: a result is not {{"start": int, "end": int, '
+                                    f'"labels": ["LABEL", ...]}}')
+                    continue
+                for name in labels:
+                    raw_spans.append((value["start"], value["end"], name, _string(value.get("text"))))
+            if problems:
+                raise _LineProblems(problems)
+            yield self._record(line, text, raw_spans, {}, self.annotator or _labelstudio_user(annotation))
+
+    # -- shared checks -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _text_and_meta(item: Any) -> tuple[str, dict]:
+        if not isinstance(item, dict):
+            raise _LineProblems(["not a JSON object"])
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise _LineProblems(['no "text" string'])
+        meta = item.get("meta")
+        return text, meta if isinstance(meta, dict) else {}
+
+    @staticmethod
+    def _triple_spans(items: Any) -> list[tuple]:
+        if not isinstance(items, list):
+            raise _LineProblems(['"label" is not a list of [start, end, "LABEL"]'])
+        spans, problems = [], []
+        for index, item in enumerate(items):
+            if type(item) is list and len(item) == 3 and type(item[0]) is int and type(item[1]) is int \
+                    and type(item[2]) is str:
+                spans.append((item[0], item[1], item[2], None))
+            else:
+                problems.append(f'label {index} is {_short(item)}, not [start, end, "LABEL"]')
+        if problems:
+            raise _LineProblems(problems)
+        return spans
+
+    @staticmethod
+    def _entity_spans(items: Any) -> list[tuple]:
+        if not isinstance(items, list):
+            raise _LineProblems(['"entities" is not a list'])
+        spans, problems = [], []
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and _is_int(item.get("start_offset")) and _is_int(item.get("end_offset")) \
+                    and isinstance(item.get("label"), str):
+                spans.append((item["start_offset"], item["end_offset"], item["label"], None))
+            else:
+                problems.append(f'entity {index} is not {{"start_offset": int, "end_offset": int, "label": "LABEL"}}')
+        if problems:
+            raise _LineProblems(problems)
+        return spans
+
+    def _record(self, line: int, raw_text: str, raw_spans: list[tuple], meta: dict,
+                annotator: str | None) -> Record:
+        """Check offsets, labels and span texts against the line's own text; translate to stored offsets."""
+        problems: list[str] = []
+        if _has_lone_surrogate(raw_text):
+            raise _LineProblems(["the text contains an unpaired UTF-16 surrogate (a broken emoji or rare character)"])
+        if raw_spans and not annotator:
+            problems.append("no annotator: the file does not name one (meta.annotator); choose one for the import")
+        elif annotator and len(annotator) > ANNOTATOR_NAME_MAX:
+            problems.append(f"annotator name is longer than {ANNOTATOR_NAME_MAX} characters")
+        units = Utf16Offsets(raw_text) if self.utf16 else None
+        newlines = NewlineOffsets(raw_text)
+        length = units.length if units else len(raw_text)
+        unit_name = "UTF-16 units" if units else "characters"
+        notes = _index_map(meta.get(META_NOTES), str, "notes", problems)
+        provenance = _index_map(meta.get(META_PROVENANCE), object, "provenance", problems)
+        spans = []
+        for index, (start, end, label, quoted) in enumerate(raw_spans):
+            if label not in self.checked_labels:
+                if not _LABEL_NAME.fullmatch(label):
+                    problems.append(f"{_where(index, start, end, label)}: a label name is one word of "
+                                    f"1..{LABEL_NAME_MAX} characters without spaces")
+                    continue
+                self.checked_labels.add(label)
+            if not 0 <= start < end <= length:
+                reason = ("start is not before end" if 0 <= start <= length and 0 <= end <= length
+                          else f"outside the text (0..{length} {unit_name})")
+                problems.append(f"{_where(index, start, end, label)}: {reason}")
+                continue
+            if units:
+                try:
+                    start, end = units.to_code_points(start), units.to_code_points(end)
+                except OffsetError as error:
+                    problems.append(f"{_where(index, start, end, label)}: {error}")
+                    continue
+            if quoted is not None and raw_text[start:end] != quoted:
+                given = raw_spans[index]
+                problems.append(f"{_where(index, given[0], given[1], label)}: the text there is "
+                                f"{_short(raw_text[start:end])}, the file says {_short(quoted)}"
+                                + _utf16_hint(raw_text, start, end, quoted, units))
+                continue
+            if newlines:
+                start, end = newlines.to_normalized(start), newlines.to_normalized(end)
+            if index in notes or index in provenance:
+                extra = provenance.get(index)
+                spans.append((start, end, label, notes.get(index, ""),
+                              None if extra is None else json.dumps(extra, ensure_ascii=False, sort_keys=True)))
+            else:
+                spans.append((start, end, label, "", None))
+        for index in set(notes) | set(provenance):
+            if not 0 <= index < len(raw_spans):
+                problems.append(f"meta refers to span {index}, the line has {len(raw_spans)}")
+        comments = _comments(meta.get(META_COMMENTS), len(raw_spans), problems)
+        status = meta.get(META_STATUS)
+        if problems:
+            raise _LineProblems(problems)
+        return Record(line=line, text=normalize_newlines(raw_text), annotator=annotator, spans=spans,
+                      name=_string(meta.get(META_DOCUMENT)),
+                      status=Status(status) if status in _STATUS_VALUES else None, comments=comments)
+
+
+_STATUS_VALUES = {status.value for status in Status}
+
+
+def _index_map(value: Any, kind: type, key: str, problems: list[str]) -> dict[int, Any]:
+    """meta.notes / meta.provenance: {"span index": value}."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(key.isdigit() for key in value) or \
+            (kind is str and not all(isinstance(v, str) for v in value.values())):
+        problems.append(f'meta.{key} is not {{"span index": {"text" if kind is str else "value"}}}')
+        return {}
+    return {int(index): item for index, item in value.items()}
+
+
+def _comments(value: Any, span_count: int, problems: list[str]) -> list[CommentIn]:
+    if value is None:
+        return []
+    comments = []
+    for item in value if isinstance(value, list) else [None]:
+        span = item.get("span") if isinstance(item, dict) else None
+        created = _timestamp(item.get("created_at")) if isinstance(item, dict) else False
+        if not (isinstance(item, dict) and isinstance(item.get("text"), str) and isinstance(item.get("author"), str)
+                and 0 < len(item["author"]) <= ANNOTATOR_NAME_MAX
+                and (span is None or (_is_int(span) and 0 <= span < span_count)) and created is not False):
+            problems.append('meta.comments is not [{"span": index or null, "author": "...", "text": "...", '
+                            '"created_at": "ISO 8601 time"}]')
+            return []
+        comments.append(CommentIn(span, item["author"], item["text"], created))
+    return comments
+
+
+def _timestamp(value: Any) -> datetime | None | bool:
+    """An ISO 8601 time as UTC; None when absent; False when it cannot be read."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return (moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment).astimezone(timezone.utc)
+
+
+def _where(index: int, start: int, end: int, label: str) -> str:
+    return f"span {index} [{start}, {end}) {label}"
+
+
+def _utf16_hint(text: str, start: int, end: int, quoted: str, units: Utf16Offsets | None) -> str:
+    """Say so when the file's offsets would be right if they counted UTF-16 units."""
+    if units is not None:
+        return ""
+    try:
+        other = Utf16Offsets(text)
+        if text[other.to_code_points(start):other.to_code_points(end)] == quoted:
+            return " (these offsets count UTF-16 units: import with the UTF-16 offset option)"
+    except OffsetError:
+        pass
+    return ""
+
+
+def _labelstudio_user(annotation: dict) -> str | None:
+    user = annotation.get("completed_by")
+    if isinstance(user, dict):
+        user = user.get("email") or user.get("id")
+    if isinstance(user, str) and user:
+        return user
+    if _is_int(user):
+        return f"labelstudio-{user}"
+    return None
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    shown = json.dumps(value, ensure_ascii=False)
+    return shown if len(shown) <= limit else shown[:limit - 1] + "…"
+
+
+def _json_reason(error: ValueError) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} at column {error.colno}"
+    return str(error)
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
+
+
+class _LineCounter:
+    """Line numbers of increasing positions in one text, counting each stretch once."""
+
+    def __init__(self, text: str):
+        self.text, self.line, self.counted = text, 1, 0
+
+    def at(self, position: int) -> int:
+        self.line += self.text.count("\n", self.counted, position)
+        self.counted = position
+        return self.line
