@@ -11,7 +11,7 @@ from typing import Callable
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD = "0002"
+HEAD = "0003"
 SCRIPTS = Path(__file__).with_name("migrations")
 
 

@@ -69,10 +69,12 @@ def test_models_and_migrations_describe_the_same_schema(database):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from db.fulltext import include_name
     from db.models import Base
 
     with database.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
 

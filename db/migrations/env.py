@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from db.fulltext import include_name
 from db.models import Base
 
 config = context.config
@@ -10,7 +11,9 @@ connection = config.attributes.get("connection")
 
 
 def run(conn) -> None:
-    context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True)
+    # include_name: the full-text index is raw SQL outside the models; autogenerate must not drop it.
+    context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True,
+                      include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 
