@@ -1,0 +1,232 @@
+"""The annotation window driven like a user: mouse and keys in, committed code-point spans out."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QTextCursor
+
+from corpus.documents import store_text
+from db import documents
+from db import spans as span_rows
+from db.engine import open_database
+from db.models import Status
+from ui.mainwindow import MainWindow
+from ui.settings import Settings
+from ui.tasks import Task
+
+ASTRAL = "A𠀀B😀两个确立。推动京津冀协同发展走深走实，市委组织部召开会议。\u2028第二行\u00a0end\n"
+TRADITIONAL = "堅定擁護“兩個確立”，堅決做到“兩個維護”。市發展改革委員會召開會議。\n"
+SLOGAN_AT = ASTRAL.index("两个确立")  # 4 in code points, 6 in UTF-16 units
+
+
+@pytest.fixture
+def corpus(database):
+    with database.transaction() as session:
+        ids = [store_text(session, name=name, text=text)[0] for name, text in
+               (("astral.txt", ASTRAL), ("traditional.txt", TRADITIONAL), ("third.txt", "第三篇。十项行动。\n"))]
+    return ids
+
+
+@pytest.fixture
+def open_window(qtbot, tmp_path, db_path, corpus):
+    """Open the window on the test database, as the annotator 'tester'."""
+
+    def make(annotator: str = "tester") -> MainWindow:
+        window = MainWindow(Settings(tmp_path / "zhubi.ini"), annotator)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        with qtbot.waitSignal(window.ready, timeout=20_000):
+            window.open_database(str(db_path))
+        window.activateWindow()
+        return window
+
+    yield make
+    Task.cancel_all_and_wait()
+
+
+def utf16(text: str, cp: int) -> int:
+    """Qt's position of a code point, computed independently of ui.offsets."""
+    return len(text[:cp].encode("utf-16-le")) // 2
+
+
+def point_at(view, qt_position: int) -> QPoint:
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(qt_position)
+    rect = view.cursorRect(cursor)
+    return QPoint(rect.left() + 1, rect.center().y())
+
+
+def drag(qtbot, view, text: str, start: int, end: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    begin, finish = point_at(view, utf16(text, start)), point_at(view, utf16(text, end))
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, modifier, begin)
+    qtbot.mouseMove(view.viewport(), finish)
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, modifier, finish)
+
+
+def stored(db_path, document_id: int) -> list[tuple[int, int, str]]:
+    """Spans as a second connection sees them: committed, not just in this window's memory."""
+    other = open_database(str(db_path))
+    try:
+        with other.session() as session:
+            from db.labels import all_labels
+
+            names = {label.id: label.name for label in all_labels(session)}
+            return [(row.start, row.end, names[row.label_id]) for row in span_rows.for_document(session, document_id)]
+    finally:
+        other.close()
+
+
+def wait_for_tokens(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: window.pane.view.tokens is not None, timeout=30_000)
+
+
+def test_select_after_astral_characters_press_1_undo_redo_and_reopen(open_window, qtbot, db_path, corpus):
+    window = open_window()
+    view = window.pane.view
+    assert window.pane.document.id == corpus[0]
+    drag(qtbot, view, ASTRAL, SLOGAN_AT, SLOGAN_AT + 4, Qt.KeyboardModifier.AltModifier)
+    assert view.textCursor().selectedText() == "两个确立"
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    assert stored(db_path, corpus[0]) == [(4, 8, "SLOGAN")]
+    assert ASTRAL[4:8] == "两个确立"
+    assert window.documents.model.data(window.documents.model.index(0, 3)) == "1"
+
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stored(db_path, corpus[0]) == []
+    assert window.pane.span_layer.own_rows() == []
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert stored(db_path, corpus[0]) == [(4, 8, "SLOGAN")]
+    assert [(r.start, r.end) for r in window.pane.span_layer.own_rows()] == [(4, 8)]
+
+    window.close()
+    again = open_window()
+    assert again.pane.document.id == corpus[0]  # the last document comes back
+    assert [(r.start, r.end) for r in again.pane.span_layer.own_rows()] == [(4, 8)]
+    assert again.windowTitle().endswith("test.db — tester — Zhubi")
+
+
+def test_click_selects_a_span_then_a_key_relabels_and_delete_removes(open_window, qtbot, db_path, corpus):
+    window = open_window()
+    view = window.pane.view
+    view.select(SLOGAN_AT, SLOGAN_AT + 4)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    view.set_caret(0)
+    inside = point_at(view, utf16(ASTRAL, SLOGAN_AT + 1))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=inside + QPoint(4, 0))
+    assert window.pane.span_layer.selected is not None
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    assert stored(db_path, corpus[0]) == [(4, 8, "TASK")]
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert stored(db_path, corpus[0]) == []
+    window.undo_action.trigger()
+    assert stored(db_path, corpus[0]) == [(4, 8, "TASK")]
+    window.undo_action.trigger()
+    assert stored(db_path, corpus[0]) == [(4, 8, "SLOGAN")]
+
+
+def test_a_nested_span_and_a_refused_duplicate(open_window, qtbot, db_path, corpus):
+    window = open_window()
+    view = window.pane.view
+    task_start = ASTRAL.index("推动")
+    task_end = ASTRAL.index("，市委")
+    view.select(task_start, task_end)
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    view.select(task_start + 2, task_start + 5)  # 京津冀 inside the task
+    qtbot.keyClick(view, Qt.Key.Key_3)
+    assert stored(db_path, corpus[0]) == [(task_start, task_end, "TASK"), (task_start + 2, task_start + 5, "INSTITUTION")]
+    steps = window.workspace.undo_stack.count()
+    view.select(task_start, task_end)
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    assert "already" in window.statusBar().currentMessage()
+    assert window.workspace.undo_stack.count() == steps  # a refused edit leaves no undo step
+    assert len(stored(db_path, corpus[0])) == 2
+
+
+def test_keyboard_only_labelling_moves_and_extends_by_token(open_window, qtbot, db_path, corpus):
+    window = open_window()
+    view = window.pane.view
+    wait_for_tokens(qtbot, window)
+    start = ASTRAL.index("推动")
+    view.set_caret(start)
+    for _ in range(2):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    selection = view.selection()
+    assert selection is not None and selection[0] == start
+    assert selection[1] in view.tokens.boundaries and selection[1] > start + 1
+    qtbot.keyClick(view, Qt.Key.Key_3)
+    assert stored(db_path, corpus[0]) == [(start, selection[1], "INSTITUTION")]
+
+
+def test_a_drag_snaps_to_tokens_unless_alt_is_held(open_window, qtbot, corpus):
+    window = open_window()
+    view = window.pane.view
+    wait_for_tokens(qtbot, window)
+    start = ASTRAL.index("市委组织部")
+    drag(qtbot, view, ASTRAL, start + 1, start + 3)  # from inside one token into another
+    snapped = view.selection()
+    assert snapped[0] <= start + 1 and snapped[1] >= start + 3
+    assert snapped[0] in view.tokens.boundaries and snapped[1] in view.tokens.boundaries
+    assert snapped != (start + 1, start + 3)
+    drag(qtbot, view, ASTRAL, start + 1, start + 3, Qt.KeyboardModifier.AltModifier)
+    assert view.selection() == (start + 1, start + 3)
+
+
+def test_traditional_shown_simplified_keeps_spans_selection_and_scroll(open_window, qtbot, corpus):
+    window = open_window()
+    window.open_document(corpus[1])
+    view = window.pane.view
+    slogan = TRADITIONAL.index("兩個確立")
+    view.select(slogan, slogan + 4)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    other = TRADITIONAL.index("市發展改革委")
+    view.select(other, other + 6)
+    window.simplified_action.trigger()
+    assert view.display.text.startswith("坚定拥护“两个确立”")
+    assert view.selection() == (other, other + 6)
+    assert view.textCursor().selectedText() == "市发展改革委"
+    (span,) = window.pane.span_layer.own_rows()
+    assert (span.start, span.end) == (slogan, slogan + 4)
+    assert view.display.view_slice(span.start, span.end) == "两个确立"
+    assert view.first_visible() == 0
+    window.simplified_action.trigger()
+    assert view.display.text == TRADITIONAL
+    assert view.selection() == (other, other + 6)
+
+
+def test_mark_done_opens_the_next_unfinished_document(open_window, qtbot, corpus, database):
+    window = open_window()
+    with database.transaction() as session:
+        documents.set_status(session, corpus[1], Status.DONE)
+    qtbot.keyClick(window.pane.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.pane.document.id == corpus[2]
+    with database.session() as session:
+        assert documents.info(session, corpus[0]).status is Status.DONE
+    assert "done 2" in window.counts_label.text()
+    assert window.documents.model.data(window.documents.model.index(0, 4)) == "done"
+
+
+def test_find_highlights_every_match_and_enter_selects_them_in_turn(open_window, qtbot, corpus):
+    window = open_window()
+    window.pane.view.setFocus()
+    qtbot.keyClick(window.pane.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.pane.find_bar.isVisible()
+    window.pane.find_bar.field.insert("会")  # QTest can only type ASCII
+    qtbot.keyClick(window.pane.find_bar.field, Qt.Key.Key_Return)
+    first = ASTRAL.index("会")
+    assert window.pane.find_layer.matches == [(first, first + 1)]
+    assert window.pane.view.selection() == (first, first + 1)
+    assert window.pane.find_bar.count.text() == "1 of 1"
+
+
+def test_the_document_list_filters_by_name_and_full_text(open_window, qtbot, corpus):
+    window = open_window()
+    panel = window.documents
+    panel.filter.insert("十项行动")
+    qtbot.keyClick(panel.filter, Qt.Key.Key_Return)
+    assert [panel.model.document_id(r) for r in range(panel.model.rowCount())] == [corpus[2]]
+    assert panel.count.text() == "1 document match"
+    panel.filter.clear()
+    panel.status.setCurrentIndex(2)  # New
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3)

@@ -1,0 +1,142 @@
+"""Starting the window: the application object, the annotator's name, the database, and `--screenshot`.
+
+The window paints before anything slow happens: the database opens in a worker thread, jieba's dictionary
+loads in another, and the sample corpus (first start on an empty default database) imports in the background.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QEventLoop, QThread
+from PySide6.QtWidgets import QApplication
+
+from ui.settings import Settings
+
+SCREENSHOT_SIZE = (1400, 900)
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Zhubi")
+    app.setApplicationDisplayName("Zhubi")
+    app.setDesktopFileName("zhubi")
+    from ui.style import app_icon, ui_font
+
+    app.setWindowIcon(app_icon())
+    app.setFont(ui_font())
+    return app
+
+
+def database_location(requested: str | None, settings: Settings) -> tuple[str | None, bool]:
+    """Which database to open (--db, else the last one, else the default) and whether it is the default."""
+    from db.engine import default_location, resolve_url
+
+    location = requested or settings.last_database
+    if location and "://" not in location:
+        location = str(Path(location).expanduser().resolve())
+    return location, resolve_url(location) == resolve_url(default_location())
+
+
+def start_window(settings: Settings, annotator: str, requested: str | None):
+    """Show the window at once and open the database behind it; returns the window."""
+    from ui.mainwindow import MainWindow
+
+    window = MainWindow(settings, annotator)
+    window.show()
+    location, is_default = database_location(requested, settings)
+    window.open_database(location, sample_if_empty=is_default)
+    _warm_up_segmenter()
+    return window
+
+
+def _warm_up_segmenter() -> None:
+    from ui.tasks import Task
+
+    def work(task: Task) -> None:
+        import corpus.segment as segment
+
+        warm_up = getattr(segment, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
+
+    Task(work).start()
+
+
+def run_app(args: argparse.Namespace) -> int:
+    app = make_application()
+    if args.screenshot:
+        return screenshot(app, args)
+    settings = Settings()
+    annotator = args.gui_annotator or settings.annotator
+    if not annotator:
+        from ui.dialogs import _login_name, ask_annotator
+
+        annotator = ask_annotator(None) or _login_name() or "annotator"
+        settings.annotator = annotator
+    from ui.errors import install_excepthook
+
+    install_excepthook()
+    window = start_window(settings, annotator, args.db)
+    code = app.exec()
+    del window
+    return code
+
+
+def wait_until(app: QApplication, condition: Callable[[], bool], timeout: float) -> bool:
+    """Run the event loop until `condition()` holds (or the timeout passes)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        QThread.msleep(5)
+    return True
+
+
+def screenshot(app: QApplication, args: argparse.Namespace) -> int:
+    """Render the window at 1400×900 with a document open (by --open NAME, else the first) to a PNG; exit."""
+    from ui.dialogs import _login_name
+    from ui.mainwindow import first_document_named
+    from ui.tasks import Task
+
+    with tempfile.TemporaryDirectory() as scratch:  # the user's own settings are neither read nor changed
+        settings = Settings(Path(scratch) / "screenshot.ini")
+        annotator = args.gui_annotator or Settings().annotator or _login_name() or "annotator"
+        window = start_window(settings, annotator, args.db)
+        window.resize(*SCREENSHOT_SIZE)
+        try:
+            opened = []
+            window.ready.connect(lambda: opened.append(True))
+            if not wait_until(app, lambda: bool(opened), 60):
+                print("error: the database did not open within 60 s", file=sys.stderr)
+                return 1
+            if window.workspace is None:
+                print(f"error: cannot open database {args.db or ''}".rstrip(), file=sys.stderr)
+                return 1
+            sample = window._sample_task
+            wait_until(app, lambda: sample is None or (sample.is_done() and sample not in Task._running), 120)
+            document_id = first_document_named(window, args.open_name) if args.open_name else None
+            if args.open_name and document_id is None:
+                print(f"error: no document named {args.open_name!r}", file=sys.stderr)
+                return 1
+            if document_id is None and window.pane.document is None:
+                document_id = window.documents.model.document_id(0)
+            if document_id is not None:
+                window.open_document(document_id, 0)
+            pane = window.pane
+            wait_until(app, lambda: pane.document is None or pane.view.tokens is not None, 60)
+            wait_until(app, lambda: False, 0.2)  # let the last repaint and layout settle
+            image = window.grab()
+            if not image.save(args.screenshot):
+                print(f"error: cannot write {args.screenshot}", file=sys.stderr)
+                return 1
+            print(f"{args.screenshot}: {image.width()}×{image.height()}")
+            return 0
+        finally:
+            window.close()

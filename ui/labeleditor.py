@@ -1,0 +1,145 @@
+"""Add and edit labels: name used in exports, display name (口号), colour (picker), shortcut key, description."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QColorDialog, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout,
+                               QWidget)
+
+from annotate.labelset import LabelError, LabelSet
+from db.labels import LabelInfo
+from ui.style import swatch_icon
+
+PALETTE = ("#e76f51", "#2a9d8f", "#457b9d", "#e9c46a", "#8e44ad", "#d62828", "#52b788", "#f4a261", "#6c757d")
+
+
+class LabelEditor(QDialog):
+    def __init__(self, label_set: LabelSet, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Labels")
+        self.label_set = label_set
+        self.labels: list[LabelInfo] = []
+        self.current: LabelInfo | None = None  # None: the form describes a new label
+        self.color = PALETTE[0]
+
+        self.list = QListWidget(self)
+        self.list.setMinimumWidth(220)
+        self.name = QLineEdit(self)
+        self.name.setPlaceholderText("SLOGAN (used in exports)")
+        self.display = QLineEdit(self)
+        self.display.setPlaceholderText("口号/提法 (shown to annotators)")
+        self.color_button = QPushButton(self)
+        self.color_button.setToolTip("Choose the colour")
+        self.shortcut = QLineEdit(self)
+        self.shortcut.setMaxLength(1)
+        self.shortcut.setMaximumWidth(48)
+        self.shortcut.setPlaceholderText("1–9")
+        self.description = QPlainTextEdit(self)
+        self.description.setMaximumHeight(80)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Display name", self.display)
+        form.addRow("Colour", self.color_button)
+        form.addRow("Shortcut key", self.shortcut)
+        form.addRow("Description", self.description)
+        new, save = QPushButton("New label", self), QPushButton("Save label", self)
+        save.setDefault(True)
+        actions = QHBoxLayout()
+        actions.addWidget(new)
+        actions.addStretch(1)
+        actions.addWidget(save)
+        right = QVBoxLayout()
+        right.addLayout(form)
+        right.addWidget(self.error)
+        right.addStretch(1)
+        right.addLayout(actions)
+        body = QHBoxLayout()
+        body.addWidget(self.list)
+        body.addLayout(right, 1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(body)
+        layout.addWidget(close)
+
+        self.list.currentRowChanged.connect(self._show_row)
+        self.color_button.clicked.connect(self._pick_color)
+        new.clicked.connect(self.new_label)
+        save.clicked.connect(self.save)
+        self._reload()
+
+    def _reload(self, select_id: int | None = None) -> None:
+        self.labels = self.label_set.all()
+        self.list.blockSignals(True)
+        self.list.clear()
+        for label in self.labels:
+            key = f"[{label.shortcut}] " if label.shortcut else ""
+            item = QListWidgetItem(swatch_icon(label.color), f"{key}{label.display or label.name}  ({label.name})")
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        ids = [label.id for label in self.labels]
+        if select_id in ids:
+            self.list.setCurrentRow(ids.index(select_id))
+        elif self.labels:
+            self.list.setCurrentRow(0)
+
+    def _show_row(self, row: int) -> None:
+        self.error.clear()
+        if not 0 <= row < len(self.labels):
+            return
+        label = self.current = self.labels[row]
+        self.name.setText(label.name)
+        self.display.setText(label.display)
+        self._set_color(label.color)
+        self.shortcut.setText(label.shortcut or "")
+        self.description.setPlainText(label.description)
+
+    def new_label(self) -> None:
+        self.current = None
+        self.list.clearSelection()
+        used = {label.shortcut for label in self.labels}
+        free_key = next((str(n) for n in range(1, 10) if str(n) not in used), "")
+        used_colors = {label.color.lower() for label in self.labels}
+        self.name.clear()
+        self.display.clear()
+        self._set_color(next((c for c in PALETTE if c not in used_colors), PALETTE[0]))
+        self.shortcut.setText(free_key)
+        self.description.clear()
+        self.error.clear()
+        self.name.setFocus()
+
+    def _set_color(self, color: str) -> None:
+        self.color = color
+        self.color_button.setIcon(swatch_icon(color, 16))
+        self.color_button.setText(color)
+
+    def _pick_color(self) -> None:
+        chosen = QColorDialog.getColor(QColor(self.color), self, "Label colour")
+        if chosen.isValid():
+            self._set_color(chosen.name())
+
+    def save(self) -> None:
+        fields = dict(name=self.name.text().strip(), display=self.display.text().strip(), color=self.color,
+                      shortcut=self.shortcut.text().strip() or None, description=self.description.toPlainText())
+        try:
+            if self.current is None:
+                label = self.label_set.add(**fields)
+            else:
+                label = self.label_set.update(self.current.id, **fields)
+        except LabelError as error:
+            self.error.setText(str(error))
+            return
+        self.error.clear()
+        self._reload(label.id)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.description.hasFocus():
+            self.save()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,536 @@
+"""The main window: composes the document list, the document pane and the status bar, and owns the menus.
+
+Panels from other features (review, suggestions) come in with `add_panel` as dock widgets, and draw on the
+text with `pane.view.add_layer`; nothing here needs to change for them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QWidget)
+
+from annotate.events import DocumentsChanged
+from db.models import Status
+from ui.dialogs import CheatSheet, ExportOptions, ImportOptions, ask_annotator
+from ui.docpane import DocumentPane
+from ui.doclist import DocumentListPanel
+from ui.errors import show_error
+from ui.settings import Settings
+from ui.tasks import Task, run_with_progress
+from ui.textview import VIEW_KEYS
+from ui.workspace import Workspace
+
+DEFAULT_SIZE = QSize(1400, 900)
+
+
+class MainWindow(QMainWindow):
+    ready = Signal()  # a database is open and its document list and last document are shown
+    workspaceChanged = Signal(object)  # Workspace | None: panels re-attach to the new database
+
+    def __init__(self, settings: Settings, annotator: str):
+        super().__init__()
+        self.settings = settings
+        self.annotator = annotator
+        self.workspace: Workspace | None = None
+        self._sample_task: Task | None = None
+        self.resize(DEFAULT_SIZE)
+
+        self.pane = DocumentPane(self)
+        self.setCentralWidget(self.pane)
+        self.documents = DocumentListPanel(self)
+        self.documents_dock = self.add_panel(self.documents, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.documents_dock.setMinimumWidth(380)
+
+        self.position_label = QLabel(self)
+        self.corpus_progress = QProgressBar(self)
+        self.corpus_progress.setMaximumWidth(180)
+        self.corpus_progress.setFormat("%v/%m done")
+        self.counts_label = QLabel(self)
+        self.selection_label = QLabel(self)
+        status = self.statusBar()
+        status.addWidget(self.selection_label, 1)
+        status.addPermanentWidget(self.position_label)
+        status.addPermanentWidget(self.counts_label)
+        status.addPermanentWidget(self.corpus_progress)
+
+        self._build_menus()
+        self.documents.documentActivated.connect(self.open_document)
+        self.pane.opened.connect(self._document_opened)
+        self.pane.documentChanged.connect(self._update_title)
+        self.pane.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.pane.selectionDescribed.connect(self.selection_label.setText)
+        self._update_title()
+        geometry, state = settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    # --- extension point for other features' panels ------------------------------------------------------
+    def add_panel(self, widget: QWidget, title: str,
+                  area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
+        """Dock a panel (review, suggestions, ...) beside the text; its toggle lands in the View menu."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        if hasattr(self, "panels_menu"):
+            self.panels_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    # --- menus -----------------------------------------------------------------------------------------
+    def _action(self, menu, text: str, slot: Callable | None = None, shortcut=None, *, checkable: bool = False,
+                checked: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, (list, tuple)) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if checkable:
+            action.setCheckable(True)
+            action.setChecked(checked)
+            if slot is not None:
+                action.toggled.connect(slot)
+        elif slot is not None:
+            action.triggered.connect(lambda _=False: slot())
+        menu.addAction(action)
+        self.addAction(action)  # shortcuts work wherever the focus is in the window
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.menus: list[tuple[str, object]] = []
+        file = bar.addMenu("&File")
+        self._action(file, "&Open Database…", self.choose_database, QKeySequence.StandardKey.Open)
+        self._action(file, "&New Database…", self.new_database, "Ctrl+Shift+N")
+        file.addSeparator()
+        self.import_files_action = self._action(file, "&Import Files…", self.import_files, "Ctrl+I")
+        self.import_folder_action = self._action(file, "Import &Folder…", self.import_folder, "Ctrl+Shift+I")
+        self.export_action = self._action(file, "&Export JSONL…", self.export, "Ctrl+E")
+        file.addSeparator()
+        self._action(file, "Change &Annotator…", self.change_annotator)
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit = bar.addMenu("&Edit")
+        self.undo_action = self._action(edit, "&Undo", self._undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action(edit, "&Redo", self._redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+        edit.addSeparator()
+        self._action(edit, "&Delete Span\tDel", self.pane.delete_selected)
+        self._action(edit, "Edit &Note…", self.pane.edit_note, "Ctrl+M")
+        self._action(edit, "Next Span\tTab", lambda: self.pane.step_span(1))
+        self._action(edit, "Previous Span\tShift+Tab", lambda: self.pane.step_span(-1))
+        edit.addSeparator()
+        self._action(edit, "&Find…", self.pane.open_find, QKeySequence.StandardKey.Find)
+        self._action(edit, "Find Ne&xt", lambda: self.pane.find_step(1), ["F3", "Ctrl+G"])
+        self._action(edit, "Find Pre&vious", lambda: self.pane.find_step(-1), ["Shift+F3", "Ctrl+Shift+G"])
+        edit.addSeparator()
+        self._action(edit, "&Labels…", self.edit_labels, "Ctrl+Shift+L")
+
+        view = bar.addMenu("&View")
+        flag = self.settings.flag
+        self.tokens_action = self._action(view, "&Token Boundaries", self._show_tokens, "Ctrl+T", checkable=True,
+                                          checked=flag("tokens", True))
+        self.snap_action = self._action(view, "&Snap Selection to Tokens", self._snap, "Ctrl+Shift+T",
+                                        checkable=True, checked=flag("snap", True))
+        self.simplified_action = self._action(view, "Show Traditional as &Simplified (繁→简)", self._simplified,
+                                              "Ctrl+J", checkable=True, checked=flag("simplified", False))
+        self.others_action = self._action(view, "&Other Annotators' Spans", self._others, "Ctrl+Shift+A",
+                                          checkable=True, checked=flag("others", False))
+        view.addSeparator()
+        self._action(view, "Zoom &In", lambda: self.pane.view.zoomIn(1), [QKeySequence.StandardKey.ZoomIn, "Ctrl+="])
+        self._action(view, "Zoom &Out", lambda: self.pane.view.zoomOut(1), QKeySequence.StandardKey.ZoomOut)
+        view.addSeparator()
+        self.panels_menu = view.addMenu("&Panels")
+        self.panels_menu.addAction(self.documents_dock.toggleViewAction())
+
+        document = bar.addMenu("&Document")
+        self._action(document, "Mark &Done, Open Next Unfinished", self.mark_done_and_next,
+                     ["Ctrl+Return", "Ctrl+Enter"])
+        self._action(document, "Mark &In Progress", lambda: self.set_status(Status.IN_PROGRESS))
+        self._action(document, "Mark &New", lambda: self.set_status(Status.NEW))
+        document.addSeparator()
+        self._action(document, "Ne&xt Unfinished", self.next_unfinished, "Ctrl+Shift+Return")
+        self._action(document, "&Next Document", lambda: self.step_document(1), "Ctrl+PgDown")
+        self._action(document, "&Previous Document", lambda: self.step_document(-1), "Ctrl+PgUp")
+        self._action(document, "&Filter Documents", self.documents.focus_filter, "Ctrl+L")
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard Shortcuts", self.show_cheat_sheet, "F1")
+        self._action(help_menu, "&About Zhubi", self.about)
+        self.menus = [(menu.title(), menu.actions()) for menu in (file, edit, view, document)]
+        self._apply_view_flags()
+        self._set_enabled(False)
+
+    def _apply_view_flags(self) -> None:
+        self.pane.token_layer.set_visible(self.tokens_action.isChecked())
+        self.pane.view.snap_to_tokens = self.snap_action.isChecked()
+        self.pane.simplified = self.simplified_action.isChecked()
+        self.pane.span_layer.set_show_others(self.others_action.isChecked())
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for action in (self.import_files_action, self.import_folder_action, self.export_action):
+            action.setEnabled(enabled)
+
+    # --- view toggles ----------------------------------------------------------------------------------
+    def _show_tokens(self, on: bool) -> None:
+        self.settings.set_flag("tokens", on)
+        self.pane.token_layer.set_visible(on)
+
+    def _snap(self, on: bool) -> None:
+        self.settings.set_flag("snap", on)
+        self.pane.view.snap_to_tokens = on
+
+    def _simplified(self, on: bool) -> None:
+        self.settings.set_flag("simplified", on)
+        self.pane.set_simplified(on)
+
+    def _others(self, on: bool) -> None:
+        self.settings.set_flag("others", on)
+        self.pane.span_layer.set_show_others(on)
+
+    # --- database and workspace ------------------------------------------------------------------------
+    def open_database(self, location: str | None, *, sample_if_empty: bool = False) -> Task:
+        """Open (and migrate) a database in the background; the window stays responsive meanwhile."""
+        self.statusBar().showMessage(f"Opening {location or 'the default database'}…")
+
+        def work(task: Task):
+            from db.engine import open_database
+
+            return open_database(location)
+
+        task = Task(work)
+        task.succeeded.connect(lambda database: self._database_opened(database, location, sample_if_empty))
+        task.failed.connect(lambda error: self._database_failed(location, error))
+        task.start()
+        return task
+
+    def _database_failed(self, location: str | None, error: BaseException) -> None:
+        self.statusBar().clearMessage()
+        show_error(self, f"Cannot open the database {location or '(default)'}.", error)
+        self.ready.emit()
+
+    def _database_opened(self, database, location: str | None, sample_if_empty: bool) -> None:
+        try:
+            workspace = Workspace(database, self.annotator, self)
+        except Exception as error:  # noqa: BLE001 - locked or read-only database: say so, keep the window
+            database.close()
+            self._database_failed(location, error)
+            return
+        if location:
+            self.settings.last_database = location
+        self.set_workspace(workspace)
+        self.statusBar().showMessage(f"Opened {database.display_name}", 4000)
+        if sample_if_empty and self.documents.model.rowCount() == 0:
+            self._import_sample()
+        self.ready.emit()
+
+    def set_workspace(self, workspace: Workspace | None) -> None:
+        old = self.workspace
+        if old is not None:
+            self._remember_place()
+            old.close()
+            old.deleteLater()
+        self.workspace = workspace
+        self.pane.set_workspace(workspace)
+        self._set_enabled(workspace is not None)
+        if workspace is None:
+            self.documents.set_source(None, None)
+            self.workspaceChanged.emit(None)
+            self._update_title()
+            return
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        workspace.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        workspace.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        workspace.undo_stack.undoTextChanged.connect(lambda text: self.undo_action.setText(f"&Undo {text}"))
+        workspace.undo_stack.redoTextChanged.connect(lambda text: self.redo_action.setText(f"&Redo {text}"))
+        workspace.refused.connect(lambda reason: self.statusBar().showMessage(reason, 6000))
+        workspace.failed.connect(lambda what, error: show_error(self, what, error))
+        workspace.bridge.spansChanged.connect(self.documents.model.on_spans_changed)
+        workspace.bridge.spansChanged.connect(self._update_counts)
+        workspace.bridge.documentsChanged.connect(self.documents.model.on_documents_changed)
+        workspace.bridge.documentsChanged.connect(self._update_counts)
+        workspace.bridge.documentsChanged.connect(self.documents.update_count)
+        self.documents.set_source(workspace.database, workspace.annotator_id)
+        self.workspaceChanged.emit(workspace)
+        document_id, position = self.settings.place(str(workspace.database.url))
+        if document_id is None or self.documents.model.row_of(document_id) is None:
+            document_id, position = self.documents.model.document_id(0), 0
+        if document_id is not None:
+            self.open_document(document_id, position)
+        self._update_counts()
+        self._update_title()
+
+    def _import_sample(self) -> None:
+        """First start on an empty default database: the shipped sample corpus, imported in the background."""
+        database = self.workspace.database
+        self.statusBar().showMessage("Importing the sample corpus…")
+
+        def work(task: Task) -> int:
+            from corpus.sample import ensure_sample_corpus
+
+            return ensure_sample_corpus(database)
+
+        def done(count: int) -> None:
+            if self.workspace is None or self.workspace.database is not database:
+                return
+            self.statusBar().showMessage(f"Imported {count} sample documents.", 5000)
+            self.workspace.events.emit(DocumentsChanged())
+            if self.pane.document is None and self.documents.model.rowCount():
+                self.open_document(self.documents.model.document_id(0))
+
+        task = Task(work)
+        task.succeeded.connect(done)
+        task.failed.connect(lambda error: show_error(self, "The sample corpus could not be imported.", error))
+        self._sample_task = task.start()
+
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open database", str(Path.home()),
+                                              "Zhubi databases (*.db *.sqlite *.sqlite3);;All files (*)")
+        if path:
+            self.open_database(path)
+
+    def new_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New database", str(Path.home() / "annotations.db"),
+                                              "Zhubi databases (*.db)")
+        if not path:
+            return
+        if Path(path).exists():
+            QMessageBox.warning(self, "Zhubi", f"{path} already exists; open it with File ▸ Open Database.")
+            return
+        self.open_database(path)
+
+    def change_annotator(self) -> None:
+        name = ask_annotator(self, self.annotator)
+        if not name or name == self.annotator:
+            return
+        self.annotator = self.settings.annotator = name
+        old = self.workspace
+        if old is not None:
+            # Same database, new annotator: a fresh undo history (the old one holds the other name's edits).
+            self._remember_place()
+            workspace = Workspace(old.database, name, self)
+            old.close(close_database=False)
+            old.deleteLater()
+            self.workspace = None
+            self.set_workspace(workspace)
+        self._update_title()
+
+    # --- documents -------------------------------------------------------------------------------------
+    def open_document(self, document_id: int, position: int | None = None) -> None:
+        if self.workspace is None:
+            return
+        try:
+            self.pane.open_document(document_id, position)
+        except LookupError:
+            self.statusBar().showMessage(f"Document {document_id} no longer exists.", 5000)
+            return
+        self.pane.view.setFocus()
+
+    def _document_opened(self, document_id: int) -> None:
+        self.documents.show_document(document_id)
+        self._update_title()
+        self._update_counts()
+
+    def mark_done_and_next(self) -> None:
+        document = self.pane.document
+        if document is None:
+            return
+        following = self.workspace.progress.mark_done(document.id)
+        if following is None:
+            self.statusBar().showMessage("Every document is done.", 8000)
+        else:
+            self.open_document(following)
+
+    def next_unfinished(self) -> None:
+        if self.workspace is None:
+            return
+        following = self.workspace.progress.next_unfinished(self.pane.document.id if self.pane.document else None)
+        if following is None:
+            self.statusBar().showMessage("Every document is done.", 8000)
+        else:
+            self.open_document(following)
+
+    def set_status(self, status: Status) -> None:
+        if self.pane.document is not None:
+            self.workspace.progress.set_status(self.pane.document.id, status)
+
+    def step_document(self, step: int) -> None:
+        if self.pane.document is None:
+            return
+        following = self.documents.neighbour(self.pane.document.id, step)
+        if following is not None:
+            self.open_document(following)
+
+    # --- undo ------------------------------------------------------------------------------------------
+    def _undo(self) -> None:
+        if self.workspace is not None:
+            self.workspace.undo_stack.undo()
+
+    def _redo(self) -> None:
+        if self.workspace is not None:
+            self.workspace.undo_stack.redo()
+
+    # --- long work: import and export ------------------------------------------------------------------
+    def import_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import text files", str(Path.home()),
+                                                "Text files (*.txt);;All files (*)")
+        if paths:
+            self.import_paths(paths)
+
+    def import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of .txt files", str(Path.home()))
+        if folder:
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[str], *, ask: bool = True) -> Task | None:
+        join_lines = False
+        if ask:
+            options = ImportOptions(paths, self)
+            if options.exec() != ImportOptions.DialogCode.Accepted:
+                return None
+            join_lines = options.join_lines.isChecked()
+        database = self.workspace.database
+
+        def work(task: Task):
+            from corpus.importer import import_paths
+
+            return import_paths(database, [Path(p) for p in paths], join_broken_lines=join_lines,
+                                progress=task.report, cancel=task.cancelled)
+
+        return run_with_progress(self, "Importing documents…", work, on_success=self._imported,
+                                 on_error=lambda error: show_error(self, "The import failed.", error))
+
+    def _imported(self, report) -> None:
+        if self.workspace is not None:
+            self.workspace.events.emit(DocumentsChanged())
+        results = list(getattr(report, "results", []))
+        outcomes = {name: [r for r in results if r.outcome == name] for name in ("imported", "duplicate", "refused")}
+        summary = (f"Imported {len(outcomes['imported'])} document(s); {len(outcomes['duplicate'])} already there; "
+                   f"{len(outcomes['refused'])} refused.")
+        if getattr(report, "cancelled", False):
+            summary = "Import cancelled. " + summary
+        if outcomes["refused"]:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Import", summary, QMessageBox.StandardButton.Ok, self)
+            box.setInformativeText("\n".join(f"{r.path}: {r.reason}" for r in outcomes["refused"][:10]))
+            box.setDetailedText("\n".join(f"{r.path}: {r.reason}" for r in outcomes["refused"]))
+            box.exec()
+        else:
+            self.statusBar().showMessage(summary, 8000)
+        if self.pane.document is None and self.documents.model.rowCount():
+            self.open_document(self.documents.model.document_id(0))
+
+    def export(self) -> None:
+        if self.workspace is None:
+            return
+        names = sorted(set(self.workspace.annotator_names().values()) | {self.annotator})
+        default = str(Path.home() / f"{Path(self.workspace.database.display_name).stem}-labels.jsonl")
+        options = ExportOptions(names, self.annotator, default, self)
+        if options.exec() != ExportOptions.DialogCode.Accepted:
+            return
+        self.export_to(options.path.text(), fmt=options.chosen_format(), annotators=options.chosen_annotators(),
+                       statuses=options.chosen_statuses())
+
+    def export_to(self, path: str, *, fmt: str, annotators: list[str], statuses: list[Status]) -> Task:
+        database = self.workspace.database
+        target = str(Path(path).expanduser())
+
+        def work(task: Task):
+            from annotate.formats import export_jsonl
+
+            return export_jsonl(database, target, fmt=fmt, annotators=annotators, statuses=statuses,
+                                progress=task.report, cancel=task.cancelled)
+
+        def done(report) -> None:
+            if getattr(report, "cancelled", False):
+                self.statusBar().showMessage("Export cancelled; no file was written.", 8000)
+                return
+            text = (f"Exported {report.spans} spans of {report.documents} documents "
+                    f"({report.lines} lines, {report.format}) to {target}.")
+            if getattr(report, "misaligned_count", 0):
+                text += f"\n{report.misaligned_count} span(s) do not fall on token boundaries (exported exactly)."
+                QMessageBox.information(self, "Export", text)
+            self.statusBar().showMessage(text.replace("\n", " "), 10000)
+
+        return run_with_progress(self, "Exporting…", work, on_success=done,
+                                 on_error=lambda error: show_error(self, "The export failed.", error))
+
+    # --- labels, help ----------------------------------------------------------------------------------
+    def edit_labels(self) -> None:
+        if self.workspace is None:
+            return
+        from ui.labeleditor import LabelEditor
+
+        LabelEditor(self.workspace.labels, self).exec()
+
+    def show_cheat_sheet(self) -> None:
+        labels = [(label.shortcut, f"{label.display or label.name} ({label.name})")
+                  for label in self.pane.labels if label.shortcut]
+        CheatSheet(self.menus, VIEW_KEYS, labels, self).exec()
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About Zhubi (朱笔)",
+                          "Zhubi (朱笔): annotate Chinese political and news texts.\n\n"
+                          "Every label is saved the moment it lands; there is no Save. Press F1 for the shortcuts.")
+
+    # --- status bar and title --------------------------------------------------------------------------
+    def _update_counts(self, *_) -> None:
+        if self.workspace is None:
+            self.counts_label.clear()
+            self.position_label.clear()
+            return
+        counts = self.workspace.progress.counts()
+        total = sum(counts.values())
+        self.counts_label.setText(f"new {counts[Status.NEW]} · in progress {counts[Status.IN_PROGRESS]} · "
+                                  f"done {counts[Status.DONE]}")
+        self.corpus_progress.setMaximum(max(total, 1))
+        self.corpus_progress.setValue(counts[Status.DONE])
+        document = self.pane.document
+        if document is not None:
+            row = self.documents.model.row_of(document.id, fetch=False)
+            where = f"document {row + 1} of {total:,}" if row is not None else f"{total:,} documents"
+            own = len(self.pane.span_layer.own_rows())
+            self.position_label.setText(f"{where} · {own} span{'s' if own != 1 else ''}")
+        else:
+            self.position_label.setText(f"{total:,} documents")
+
+    def _update_title(self, *_) -> None:
+        parts = []
+        if self.pane.document is not None:
+            parts.append(self.pane.document.name)
+        if self.workspace is not None:
+            parts.append(self.workspace.database.display_name)
+        parts.append(self.annotator)
+        parts.append("Zhubi")
+        self.setWindowTitle(" — ".join(parts))
+
+    # --- closing ---------------------------------------------------------------------------------------
+    def _remember_place(self) -> None:
+        if self.workspace is not None and self.pane.document is not None:
+            self.settings.set_place(str(self.workspace.database.url), self.pane.document.id, self.pane.position())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._remember_place()
+        self.settings.set_geometry(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        Task.cancel_all_and_wait()
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+        super().closeEvent(event)
+
+
+def first_document_named(window: MainWindow, name: str) -> int | None:
+    from db import documents
+
+    with window.workspace.database.session() as session:
+        found = documents.ids_by_name(session, name)
+        if not found:
+            found = [info.id for info in documents.page(session, text=name, limit=1)]
+    return found[0] if found else None

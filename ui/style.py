@@ -1,0 +1,93 @@
+"""Fonts, colours and small icons shared by the widgets."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
+
+from db.models import Script, Status
+
+# Noto Sans CJK first (Debian: fonts-noto-cjk); Qt falls back through the list, then to fontconfig.
+CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK TC", "Source Han Sans SC", "Source Han Sans CN",
+                "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans SC", "Noto Sans", "sans-serif"]
+
+STATUS_TEXT = {Status.NEW: "new", Status.IN_PROGRESS: "in progress", Status.DONE: "done"}
+STATUS_COLOR = {Status.NEW: "#9aa0a6", Status.IN_PROGRESS: "#e9a23b", Status.DONE: "#2e9d5b"}
+SCRIPT_TEXT = {Script.SIMPLIFIED: "简", Script.TRADITIONAL: "繁"}
+
+FIND_COLOR = QColor(255, 221, 87, 150)
+FIND_CURRENT_COLOR = QColor(255, 150, 30, 190)
+TOKEN_COLORS = (QColor(120, 120, 120, 170), QColor(120, 120, 120, 70))  # alternating underline
+
+
+def text_font(point_size: float = 13.0) -> QFont:
+    font = QFont()
+    font.setFamilies(CJK_FAMILIES)
+    font.setPointSizeF(point_size)
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    return font
+
+
+def ui_font() -> QFont:
+    font = QFont()
+    font.setFamilies(["Noto Sans", "Noto Sans CJK SC", *CJK_FAMILIES])
+    return font
+
+
+@lru_cache(maxsize=None)
+def status_icon(status: Status) -> QIcon:
+    """A dot: hollow for new, half for in progress, full with a tick for done."""
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    color = QColor(STATUS_COLOR[status])
+    painter.setPen(QPen(color, 1.5))
+    circle = QRectF(1.5, 1.5, 11, 11)
+    if status is Status.NEW:
+        painter.drawEllipse(circle)
+    elif status is Status.IN_PROGRESS:
+        painter.drawEllipse(circle)
+        painter.setBrush(color)
+        painter.drawPie(circle, 90 * 16, 180 * 16)
+    else:
+        painter.setBrush(color)
+        painter.drawEllipse(circle)
+        painter.setPen(QPen(QColor("white"), 1.6))
+        center = circle.center()
+        painter.drawPolyline([center + QPointF(-3, 0), center + QPointF(-1, 2.5), center + QPointF(3, -2.5)])
+    painter.end()
+    return QIcon(pixmap)
+
+
+@lru_cache(maxsize=256)
+def swatch_icon(color: str, size: int = 14) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor(color).darker(130), 1))
+    painter.setBrush(QColor(color))
+    painter.drawRoundedRect(QRectF(1, 1, size - 2, size - 2), 3, 3)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def app_icon() -> QIcon:
+    """A vermilion seal with 朱 on it: the app's mark in the task bar."""
+    pixmap = QPixmap(64, 64)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor("#c8321e"))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawRoundedRect(QRectF(2, 2, 60, 60), 10, 10)
+    font = text_font()
+    font.setPixelSize(44)
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(QRectF(0, 0, 64, 62), Qt.AlignmentFlag.AlignCenter, "朱")
+    painter.end()
+    return QIcon(pixmap)

@@ -1,0 +1,383 @@
+"""The document text: read-only, wrapped, CJK font, with layers of marks painted under the text.
+
+Only the lines on screen are painted, so a 1 MB document with 10,000 spans costs what one screen costs.
+Everything this widget says to the outside is in stored code points (ui.offsets converts); it never reads
+text back from Qt, and it does not edit anything: keys and clicks become signals for the pane to act on.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Iterable
+
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QTextCursor,
+                           QTextLine, QTextOption)
+from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+
+from ui.layers import Layer, Mark, Style
+from ui.offsets import DisplayText
+from ui.style import text_font
+from ui.tokens import Tokens
+
+LANE_INSET = 2.0  # each nested or overlapping box is drawn this much inside the one it sits in
+MAX_LANES = 4
+CLICK_SLOP = 4  # pixels a press may move and still count as a click
+
+# Keys the view itself understands (listed in the F1 cheat sheet).
+VIEW_KEYS = (
+    ("Drag", "select text; the selection snaps to whole tokens"),
+    ("Alt+drag", "select exact characters (no snapping)"),
+    ("Double-click", "select the token under the mouse"),
+    ("Click a span", "select it (click again to reach a span nested underneath)"),
+    ("Shift+←/→", "extend the selection by one character"),
+    ("Ctrl+←/→", "move the caret to the previous/next token boundary"),
+    ("Ctrl+Shift+←/→", "extend the selection by one token"),
+    ("1–9 (label keys)", "label the selection, or relabel the selected span"),
+    ("Tab / Shift+Tab", "select the next/previous span"),
+    ("Delete", "remove the selected span"),
+    ("Esc", "clear the selection"),
+)
+
+
+@dataclass(slots=True)
+class _Line:
+    start: int  # Qt positions of the line's first character and one past its last
+    end: int
+    block_position: int
+    rect: QRectF  # in viewport coordinates
+    origin: QPointF  # the block's top-left in viewport coordinates
+    line: QTextLine
+
+
+class DocumentView(QPlainTextEdit):
+    labelKey = Signal(str)  # a printable key without modifiers: maybe a label shortcut
+    deleteRequested = Signal()
+    clickedAt = Signal(int)  # stored position clicked without dragging
+    stepSpan = Signal(int)  # +1 / -1: Tab, Shift+Tab
+    escapePressed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setUndoRedoEnabled(False)
+        self.setFont(text_font())
+        self.document().setDocumentMargin(14)
+        self.setPlaceholderText("No document open.")
+        palette = self.palette()
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            highlight = palette.color(group, QPalette.ColorRole.Highlight)
+            highlight.setAlpha(80)  # spans stay visible under the selection
+            palette.setColor(group, QPalette.ColorRole.Highlight, highlight)
+            palette.setColor(group, QPalette.ColorRole.HighlightedText, palette.color(group, QPalette.ColorRole.Text))
+        self.setPalette(palette)
+        self.display = DisplayText("")
+        self.tokens: Tokens | None = None
+        self.snap_to_tokens = True
+        self._layers: list[tuple[int, Layer]] = []
+        self._press: tuple[QPoint, bool] | None = None  # where the mouse went down, and whether Alt was held
+
+    # --- content ---------------------------------------------------------------------------------------
+    def set_display(self, display: DisplayText) -> None:
+        """Show a text. `setPlainText` receives the stored (or converted) text exactly as it is."""
+        self.display = display
+        self.setPlainText(display.text)
+
+    def add_layer(self, layer: Layer, z: int) -> None:
+        """Draw `layer` under the text; higher `z` paints later (on top)."""
+        self._layers.append((z, layer))
+        self._layers.sort(key=lambda item: item[0])
+        layer.changed.connect(self.viewport().update)
+
+    def layers(self) -> list[Layer]:
+        return [layer for _, layer in self._layers]
+
+    # --- positions in stored code points ---------------------------------------------------------------
+    def selection(self) -> tuple[int, int] | None:
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start, end = self.display.range_from_qt(cursor.selectionStart(), cursor.selectionEnd())
+        return (start, end) if start < end else None
+
+    def select(self, start: int, end: int, *, caret_at_start: bool = False) -> None:
+        anchor, caret = (end, start) if caret_at_start else (start, end)
+        cursor = self.textCursor()
+        cursor.setPosition(self.display.to_qt(anchor))
+        cursor.setPosition(self.display.to_qt(caret), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def caret(self) -> int:
+        return self.display.from_qt(self.textCursor().position())
+
+    def set_caret(self, position: int) -> None:
+        cursor = self.textCursor()
+        cursor.setPosition(self.display.to_qt(position))
+        self.setTextCursor(cursor)
+
+    def first_visible(self) -> int:
+        """The stored position shown at the top left: what "scroll position" means across 繁/简 and fonts."""
+        return self.display.from_qt(self.cursorForPosition(QPoint(0, 0)).position())
+
+    def scroll_to(self, position: int) -> None:
+        """Scroll so the line holding `position` is the top line."""
+        qt_position = self.display.to_qt(position)
+        block = self.document().findBlock(qt_position)
+        if not block.isValid():
+            return
+        self.document().documentLayout().blockBoundingRect(block)  # lays the block out so its lines are known
+        layout = block.layout()
+        line = layout.lineForTextPosition(qt_position - block.position()) if layout.lineCount() else None
+        line_number = line.lineNumber() if line is not None and line.isValid() else 0
+        self.verticalScrollBar().setValue(block.firstLineNumber() + line_number)
+
+    def reveal(self, position: int) -> None:
+        """Scroll just enough to show `position` (for find and span stepping)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.display.to_qt(position))
+        rect = self.cursorRect(cursor)
+        if rect.top() < 0 or rect.bottom() > self.viewport().height():
+            self.scroll_to(position)
+            self.verticalScrollBar().setValue(max(self.verticalScrollBar().value() - 3, 0))
+
+    def char_at(self, point: QPoint) -> int | None:
+        """The stored position of the character under a viewport point (None between or after lines)."""
+        for line in self._visible_lines():
+            if line.rect.top() <= point.y() < line.rect.bottom():
+                x = point.x() - line.origin.x()
+                if x > line.line.x() + line.line.naturalTextWidth():
+                    return None
+                index = line.line.xToCursor(x, QTextLine.CursorPosition.CursorOnCharacter)
+                qt_position = line.block_position + index
+                if line.start <= qt_position < max(line.end, line.start + 1):
+                    return self.display.from_qt(qt_position)
+                return None
+        return None
+
+    # --- mouse -----------------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        self._press = (event.position().toPoint(), alt) if event.button() == Qt.MouseButton.LeftButton else None
+        if self._press is not None and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            # Pressing inside a selection would start dragging the text away; here it starts a new selection.
+            self.setTextCursor(self.cursorForPosition(event.position().toPoint()))
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        press, self._press = self._press, None
+        if press is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        point, alt = press
+        moved = (event.position().toPoint() - point).manhattanLength() > CLICK_SLOP
+        selection = self.selection()
+        if selection is not None and moved:
+            if self.snap_to_tokens and not alt:
+                self._snap(selection)
+        elif not moved:
+            position = self.char_at(event.position().toPoint())
+            if position is not None:
+                self.clickedAt.emit(position)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        position = self.char_at(event.position().toPoint())
+        if self.tokens is None or position is None:
+            super().mouseDoubleClickEvent(event)
+            return
+        self.select(*self.tokens.snap(position, position + 1))
+        self._press = None
+
+    def _snap(self, selection: tuple[int, int]) -> None:
+        start, end = self.tokens.snap(*selection) if self.tokens is not None else selection
+        if (start, end) != selection:
+            backwards = self.textCursor().position() < self.textCursor().anchor()
+            self.select(start, end, caret_at_start=backwards)
+
+    # --- keyboard --------------------------------------------------------------------------------------
+    def event(self, event: QEvent) -> bool:
+        # Tab would move the focus away; here it steps through spans.
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) \
+                and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.stepSpan.emit(-1 if event.key() == Qt.Key.Key_Backtab else 1)
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, modifiers = event.key(), event.modifiers()
+        ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+        shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+        if ctrl and key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and self.tokens is not None:
+            self._move_by_token(1 if key == Qt.Key.Key_Right else -1, extend=shift)
+            return
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not ctrl:
+            self.deleteRequested.emit()
+            return
+        if key == Qt.Key.Key_Escape:
+            self.set_caret(self.caret())
+            self.escapePressed.emit()
+            return
+        text = event.text()
+        if (len(text) == 1 and text.isprintable() and not text.isspace()
+                and not modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                                     | Qt.KeyboardModifier.MetaModifier)):
+            self.labelKey.emit(text)
+            return
+        super().keyPressEvent(event)
+
+    def _move_by_token(self, direction: int, *, extend: bool) -> None:
+        caret = self.caret()
+        target = (self.tokens.next_boundary(caret) if direction > 0 else self.tokens.previous_boundary(caret))
+        if target is None:
+            return
+        cursor = self.textCursor()
+        mode = QTextCursor.MoveMode.KeepAnchor if extend else QTextCursor.MoveMode.MoveAnchor
+        cursor.setPosition(self.display.to_qt(target), mode)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    # --- copying ---------------------------------------------------------------------------------------
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Copy what is shown, from our text, not Qt's (which turns U+2028 and U+00A0 into \\n and space)."""
+        data = QMimeData()
+        selection = self.selection()
+        data.setText(self.display.view_slice(*selection) if selection else "")
+        return data
+
+    # --- hover -----------------------------------------------------------------------------------------
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            position = self.char_at(event.pos())
+            lines = []
+            if position is not None:
+                for layer in self.layers():
+                    if layer.visible:
+                        lines.extend(layer.describe(position))
+            if lines:
+                QToolTip.showText(event.globalPos(), "<br/>".join(lines), self.viewport())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
+
+    # --- painting --------------------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        lines = self._visible_lines()
+        if lines and self._layers:
+            start = self.display.from_qt(lines[0].start)
+            end = self.display.from_qt(lines[-1].end, round_up=True) + 1
+            painter = QPainter(self.viewport())
+            painter.setClipRect(event.rect())
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            geometry = _Geometry(lines, self.display)
+            for _, layer in self._layers:
+                if layer.visible:
+                    _paint_marks(painter, geometry, list(layer.marks(start, end)))
+            painter.end()
+        super().paintEvent(event)
+
+    def _visible_lines(self) -> list[_Line]:
+        lines: list[_Line] = []
+        height = self.viewport().height()
+        offset = self.contentOffset()
+        block = self.firstVisibleBlock()
+        while block.isValid():
+            geometry = self.blockBoundingGeometry(block).translated(offset)
+            if geometry.top() > height:
+                break
+            if block.isVisible():
+                layout = block.layout()
+                origin = geometry.topLeft()
+                base = block.position()
+                for i in range(layout.lineCount()):
+                    line = layout.lineAt(i)
+                    rect = line.rect().translated(origin)
+                    if rect.bottom() < 0 or rect.top() > height:
+                        continue
+                    start = base + line.textStart()
+                    lines.append(_Line(start, start + line.textLength(), base, rect, origin, line))
+            block = block.next()
+        return lines
+
+
+class _Geometry:
+    """Rectangles of Qt position ranges on the visible lines."""
+
+    def __init__(self, lines: list[_Line], display: DisplayText):
+        self.lines = lines
+        self.starts = [line.start for line in lines]
+        self.display = display
+
+    def rects(self, start: int, end: int) -> list[QRectF]:
+        qt_start, qt_end = self.display.to_qt(start), self.display.to_qt(end)
+        rects = []
+        i = max(bisect_right(self.starts, qt_start) - 1, 0)
+        while i < len(self.lines) and self.lines[i].start < qt_end:
+            line = self.lines[i]
+            a, b = max(qt_start, line.start), min(qt_end, line.end)
+            if b > a:
+                x1 = line.line.cursorToX(a - line.block_position)[0] + line.origin.x()
+                x2 = line.line.cursorToX(b - line.block_position)[0] + line.origin.x()
+                rects.append(QRectF(min(x1, x2), line.rect.top(), abs(x2 - x1), line.rect.height()))
+            i += 1
+        return rects
+
+
+def _lanes(marks: Iterable[Mark]) -> dict[int, int]:
+    """Stack overlapping marks: each mark gets the lowest lane free over its range (outer ones first)."""
+    lanes: dict[int, int] = {}
+    active: list[tuple[int, int]] = []  # (end, lane)
+    for index, mark in sorted(enumerate(marks), key=lambda item: (item[1].start, -item[1].end)):
+        active = [(end, lane) for end, lane in active if end > mark.start]
+        used = {lane for _, lane in active}
+        lane = 0
+        while lane in used:
+            lane += 1
+        active.append((mark.end, lane))
+        lanes[index] = lane
+    return lanes
+
+
+def _paint_marks(painter: QPainter, geometry: _Geometry, marks: list[Mark]) -> None:
+    if not marks:
+        return
+    stacked = [m.style in (Style.BOX, Style.DASHED) for m in marks]
+    lanes = _lanes(m for m, s in zip(marks, stacked) if s) if any(stacked) else {}
+    stacked_index = 0
+    for mark, is_stacked in zip(marks, stacked):
+        rects = geometry.rects(mark.start, mark.end)
+        if is_stacked:
+            lane = min(lanes[stacked_index], MAX_LANES - 1)
+            stacked_index += 1
+            _paint_box(painter, rects, mark, lane)
+        elif mark.style is Style.FILL:
+            for rect in rects:
+                painter.fillRect(rect, mark.color)
+        elif mark.style is Style.UNDERLINE:
+            painter.setPen(QPen(mark.color, 1.4))
+            for rect in rects:
+                y = rect.bottom() - 1.0
+                painter.drawLine(QPointF(rect.left() + 1.5, y), QPointF(rect.right() - 1.5, y))
+
+
+def _paint_box(painter: QPainter, rects: list[QRectF], mark: Mark, lane: int) -> None:
+    fill = QColor(mark.color)
+    outline = QColor(mark.color)
+    if mark.style is Style.DASHED:
+        fill.setAlpha(22)
+        pen = QPen(outline.darker(110), 1.3, Qt.PenStyle.DashLine)
+    else:
+        fill.setAlpha(115 if mark.selected else 58)
+        outline.setAlpha(235)
+        pen = QPen(outline.darker(135) if mark.selected else outline, 2.4 if mark.selected else 1.2)
+    painter.setPen(pen)
+    painter.setBrush(fill)
+    inset = lane * LANE_INSET + pen.widthF() / 2
+    for rect in rects:
+        painter.drawRoundedRect(rect.adjusted(0.5 + lane * 0.5, inset, -0.5 - lane * 0.5, -inset), 3, 3)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
