@@ -15,12 +15,14 @@ class EventBridge(QObject):
     spansChanged = Signal(object)  # SpansChanged
     documentsChanged = Signal(object)  # DocumentsChanged
     labelsChanged = Signal(object)  # LabelsChanged
+    event = Signal(object)  # every event, including kinds added later (lexicon, suggestions, ...)
 
     def __init__(self, events: EventBus, parent: QObject | None = None):
         super().__init__(parent)
         self._unsubscribe = events.subscribe(self._relay)
 
     def _relay(self, event: Event) -> None:
+        self.event.emit(event)
         if isinstance(event, SpansChanged):
             self.spansChanged.emit(event)
         elif isinstance(event, DocumentsChanged):
