@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from annotate.spans import SpanStore
+from annotate.spans import NewSpan, SpanStore
+from db.models import Origin
 from db.spans import SpanRow
 
 
@@ -31,18 +32,42 @@ class AddSpan(Edit):
     end: int
     note: str = ""
     text: str = "Add span"
+    origin: Origin = Origin.MANUAL  # SUGGESTED when an accepted suggestion
     row: SpanRow | None = field(default=None, init=False)
 
     def redo(self, store: SpanStore) -> None:
         if self.row is None:
             self.row = store.add(document_id=self.document_id, label_id=self.label_id,
-                                 annotator_id=self.annotator_id, start=self.start, end=self.end, note=self.note)
+                                 annotator_id=self.annotator_id, start=self.start, end=self.end, note=self.note,
+                                 origin=self.origin)
         else:
             store.restore(self.row)
 
     def undo(self, store: SpanStore) -> None:
         assert self.row is not None
         self.row = store.remove(self.row.id)
+
+
+@dataclass
+class AddSpans(Edit):
+    """Many spans as one committed transaction and one undo step (label all occurrences, accept all)."""
+
+    spans: list[NewSpan]
+    origin: Origin = Origin.MANUAL
+    text: str = "Add spans"
+    rows: list[SpanRow] = field(default_factory=list, init=False)
+
+    def redo(self, store: SpanStore) -> None:
+        if not self.spans:
+            return
+        if self.rows:
+            store.restore_many(self.rows)
+        else:
+            self.rows = store.add_many(self.spans, origin=self.origin)
+
+    def undo(self, store: SpanStore) -> None:
+        if self.rows:
+            store.remove_many([row.id for row in self.rows])
 
 
 @dataclass

@@ -33,7 +33,22 @@ class LabelsChanged:
     pass
 
 
-Event = SpansChanged | DocumentsChanged | LabelsChanged
+@dataclass(frozen=True)
+class LexiconChanged:
+    """Lexicon entries were added, changed, rejected or removed; `terms` are the strings concerned."""
+
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SuggestionsChanged:
+    """What is suggested changed without a span changing: a rejection (or its undo), a rule switched.
+    `document_id` None means every document."""
+
+    document_id: int | None = None
+
+
+Event = SpansChanged | DocumentsChanged | LabelsChanged | LexiconChanged | SuggestionsChanged
 
 
 @dataclass

@@ -5,6 +5,8 @@ This is the only way spans change during annotation; undo (annotate.edits) is bu
 
 from __future__ import annotations
 
+from typing import NamedTuple, Sequence
+
 from sqlalchemy.exc import IntegrityError
 
 from annotate.events import EventBus, SpansChanged
@@ -13,6 +15,23 @@ from db.documents import length_of
 from db.engine import Database
 from db.models import Origin
 from db.spans import SpanRow
+
+
+class NewSpan(NamedTuple):
+    """A span to add: where, with which label, by whom."""
+
+    document_id: int
+    label_id: int
+    annotator_id: int
+    start: int
+    end: int
+
+
+def _by_document(rows: Sequence[SpanRow]) -> dict[int, list[SpanRow]]:
+    groups: dict[int, list[SpanRow]] = {}
+    for row in rows:
+        groups.setdefault(row.document_id, []).append(row)
+    return groups
 
 
 class SpanError(ValueError):
@@ -71,6 +90,43 @@ class SpanStore:
             raise SpanError("an identical span is already there") from error
         self.events.emit(SpansChanged(old.document_id, updated=((old, new),)))
         return old, new
+
+    def add_many(self, spans: Sequence[NewSpan], *, origin: Origin = Origin.MANUAL) -> list[SpanRow]:
+        """Add many spans in one committed transaction (all or none), then one event per document."""
+        rows = [SpanRow(0, s.document_id, s.label_id, s.annotator_id, s.start, s.end, origin, "") for s in spans]
+        return self.restore_many(rows, keep_ids=False)
+
+    def restore_many(self, rows: Sequence[SpanRow], *, keep_ids: bool = True) -> list[SpanRow]:
+        """Put removed spans back exactly as they were (under their old ids), in one transaction."""
+        values = []
+        for row in rows:
+            value = row._asdict()
+            if not keep_ids:
+                del value["id"]
+            values.append(value)
+        try:
+            with self.database.edit() as connection:
+                lengths = {d: length_of(connection, d) for d in {row.document_id for row in rows}}
+                for row in rows:
+                    check_range(row.start, row.end, lengths[row.document_id])
+                ids = span_rows.insert_many(connection, values)
+        except IntegrityError as error:
+            raise SpanError("some of these spans are already there; nothing was added") from error
+        added = [row._replace(id=new_id) for row, new_id in zip(rows, ids)]
+        for document_id, group in _by_document(added).items():
+            self.events.emit(SpansChanged(document_id, added=tuple(group)))
+        return added
+
+    def remove_many(self, span_ids: Sequence[int]) -> list[SpanRow]:
+        """Remove many spans in one committed transaction, then one event per document."""
+        with self.database.edit() as connection:
+            rows = span_rows.get_many(connection, span_ids)
+            if len(rows) != len(set(span_ids)):
+                raise SpanError(f"{len(set(span_ids)) - len(rows)} of these spans no longer exist")
+            span_rows.delete_many(connection, span_ids)
+        for document_id, group in _by_document(rows).items():
+            self.events.emit(SpansChanged(document_id, removed=tuple(group)))
+        return rows
 
     def for_document(self, document_id: int, annotator_ids: list[int] | None = None) -> list[SpanRow]:
         with self.database.session() as session:

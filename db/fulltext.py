@@ -84,6 +84,10 @@ def index_pending(session: Executor, limit: int = 200) -> int:
     return queued
 
 
+def document_ids(session: Executor) -> list[int]:
+    return list(session.scalars(select(Document.id).order_by(Document.id)))
+
+
 _TEXTS = (select(Document.id, Document.name, Document.script, Document.text)
           .where(Document.id.in_(bindparam("ids", expanding=True))).order_by(Document.id))
 

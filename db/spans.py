@@ -115,3 +115,30 @@ def count(session: Session, annotator_ids: Sequence[int] | None = None) -> int:
 
 def counts_by_label(session: Session) -> dict[int, int]:
     return dict(session.execute(select(Span.label_id, func.count()).group_by(Span.label_id)).all())
+
+
+_INSERT_MANY = insert(Span).returning(Span.id, sort_by_parameter_order=True)
+
+
+def insert_many(session: Executor, rows: Sequence[dict]) -> list[int]:
+    """Insert spans (dicts of Span's columns, `id` optional to restore) and return their ids in order."""
+    ids: list[int] = []
+    now = utcnow()
+    for i in range(0, len(rows), 5000):
+        chunk = [{"note": "", "provenance": None, "created_at": now, "updated_at": now, **row}
+                 for row in rows[i:i + 5000]]
+        ids.extend(session.execute(_INSERT_MANY, chunk).scalars())
+    return ids
+
+
+def get_many(session: Executor, span_ids: Sequence[int]) -> list[SpanRow]:
+    found: list[SpanRow] = []
+    for i in range(0, len(span_ids), 500):
+        query = select(*_COLUMNS).where(Span.id.in_(list(span_ids[i:i + 500])))
+        found.extend(SpanRow(*row) for row in session.execute(query))
+    return found
+
+
+def delete_many(session: Executor, span_ids: Sequence[int]) -> None:
+    for i in range(0, len(span_ids), 500):
+        session.execute(delete(Span).where(Span.id.in_(list(span_ids[i:i + 500]))))
