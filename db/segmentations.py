@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from db.models import Segmentation
@@ -19,6 +19,14 @@ def store(session: Session, document_id: int, segmenter: str, dictionary_version
                                                Segmentation.segmenter == segmenter))
     session.add(Segmentation(document_id=document_id, segmenter=segmenter,
                              dictionary_version=dictionary_version, boundaries=boundaries))
+
+
+def store_new(session: Session, rows: list[tuple[int, bytes]], segmenter: str, dictionary_version: str) -> None:
+    """Cache (document_id, boundaries) of documents that have no segmentation yet (just imported)."""
+    if rows:
+        session.execute(insert(Segmentation), [
+            dict(document_id=document_id, segmenter=segmenter, dictionary_version=dictionary_version,
+                 boundaries=boundaries) for document_id, boundaries in rows])
 
 
 def stale_document_ids(session: Session, segmenter: str, dictionary_version: str) -> list[int]:
