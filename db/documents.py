@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, NamedTuple, Sequence
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.engine import Executor
@@ -33,6 +33,21 @@ def add_document(session: Session, *, name: str, text: str, content_hash: str, s
     session.add(document)
     session.flush()
     return document.id
+
+
+def add_documents(session: Session, rows: Sequence[dict]) -> list[int]:
+    """Insert many documents in one statement per chunk (import); each row has add_document's keyword
+    arguments. Returns the new ids in the order of `rows`."""
+    values = [dict(row, length=len(row["text"])) for row in rows]
+    if not values:
+        return []
+    statement = insert(Document).returning(Document.id, sort_by_parameter_order=True)
+    return list(session.scalars(statement, values))
+
+
+def all_hashes(session: Session) -> dict[str, int]:
+    """Every stored content hash and its document id (import does not segment texts it already has)."""
+    return dict(session.execute(select(Document.content_hash, Document.id)).all())
 
 
 def ids_by_hash(session: Session, hashes: Iterable[str]) -> dict[str, int]:
