@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -171,6 +172,7 @@ _worker_preparer: _Preparer | None = None
 
 def _start_worker(preparer: _Preparer) -> None:
     global _worker_preparer
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the importing process, which stops cleanly
     _worker_preparer = preparer
     warm_up(preparer.dictionary)
 

@@ -10,7 +10,7 @@ import argparse
 import sys
 from importlib import import_module
 
-COMMANDS = ("listing", "labels", "exporting")
+COMMANDS = ("listing", "labels", "importing", "exporting")
 
 
 class CommandError(Exception):
