@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import groupby
+from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence, TextIO
@@ -111,10 +112,11 @@ def _export(database: Database, out: TextIO, fmt: str, annotator_names: Sequence
             chosen = {by_name[name]: name for name in annotator_names}
         annotator_ids = None if annotator_names is None else list(chosen)
         label_names = {label.id: label.name for label in labels.all_labels(session)}
+        quoted = {name: encode_basestring(name) for name in label_names.values()}
         infos = documents.all_infos(session, statuses=statuses)
         total = transfer.count_layers(session, annotator_ids=annotator_ids, statuses=statuses)
         commented = comment_rows.documents_with_comments(session)
-        lines = _ProdigyLines(database, report) if fmt == "prodigy" else _DoccanoLines()
+        lines = _ProdigyLines(quoted, database, report) if fmt == "prodigy" else _DoccanoLines(quoted)
         used: set[str] = set()
         groups = groupby(transfer.stream_layers(session, annotator_ids=annotator_ids, statuses=statuses),
                          key=itemgetter(0))
@@ -162,20 +164,15 @@ class _Document:
     @property
     def text_json(self) -> str:
         if self._text_json is None:
-            self._text_json = _dumps(self.text)
+            self._text_json = encode_basestring(self.text)
         return self._text_json
-
-
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _meta(document: _Document, annotator: str | None, spans: list[tuple]) -> dict:
     """Who and what the line is about, and what does not fit the format's span layout (by span index)."""
     info = document.info
-    meta = {META_DOCUMENT: info.name, META_ANNOTATOR: annotator, META_STATUS: info.status.value}
-    if annotator == GOLD:
-        meta[META_REVIEW_STATUS] = info.review_status.value
+    meta = {META_DOCUMENT: info.name, META_ANNOTATOR: annotator, META_STATUS: info.status.value,
+            META_REVIEW_STATUS: info.review_status.value}
     notes = {str(index): span[3] for index, span in enumerate(spans) if span[3]}
     if notes:
         meta[META_NOTES] = notes
@@ -193,10 +190,15 @@ def _meta(document: _Document, annotator: str | None, spans: list[tuple]) -> dic
 
 
 def _provenance(text: str):
+    """Stored provenance is JSON and travels as JSON; anything else travels as a string."""
     try:
-        return json.loads(text)
+        value, end = _DECODER.raw_decode(text)  # json.loads without its two wrapper calls: gold has one per span
     except ValueError:
         return text
+    return value if end == len(text) or not text[end:].strip() else text
+
+
+_DECODER = json.JSONDecoder()
 
 
 def _timestamp(moment: datetime) -> str:
@@ -205,17 +207,23 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+# Lines are assembled from pieces that json would produce itself (test: each line equals json.dumps of its parse):
+# twice as fast as json.dumps of a dict per span. encode_basestring is json's own string encoder for
+# ensure_ascii=False.
 class _DoccanoLines:
-    @staticmethod
-    def line(document: _Document, annotator: str | None, spans: list[tuple]) -> str:
-        labels = _dumps([[start, end, label] for start, end, label, *_ in spans])
+    def __init__(self, quoted_labels: dict[str, str]):
+        self.quoted = quoted_labels
+
+    def line(self, document: _Document, annotator: str | None, spans: list[tuple]) -> str:
+        quoted = self.quoted
+        labels = ", ".join([f"[{start}, {end}, {quoted[label]}]" for start, end, label, *_ in spans])
         meta = json.dumps(_meta(document, annotator, spans), ensure_ascii=False, sort_keys=True)
-        return (f'{{"id": {document.info.id}, "text": {document.text_json}, "label": {labels}, '
-                f'"meta": {meta}}}')
+        return f'{{"id": {document.info.id}, "text": {document.text_json}, "label": [{labels}], "meta": {meta}}}'
 
 
 class _ProdigyLines:
-    def __init__(self, database: Database, report: ExportReport):
+    def __init__(self, quoted_labels: dict[str, str], database: Database, report: ExportReport):
+        self.quoted = quoted_labels
         self.database = database
         self.report = report
         self._tokens_for: int | None = None
@@ -227,24 +235,27 @@ class _ProdigyLines:
 
             tokens = document_tokens(self.database, document.info.id)
             text = document.text
-            self._token_json = _dumps([{"text": text[start:end], "start": start, "end": end, "id": number}
-                                       for number, (start, end) in enumerate(tokens)])
+            self._token_json = "[" + ", ".join([
+                f'{{"text": {encode_basestring(text[start:end])}, "start": {start}, "end": {end}, "id": {number}}}'
+                for number, (start, end) in enumerate(tokens)]) + "]"
             self._token_index = TokenIndex(tokens)
             self._tokens_for = document.info.id
         return self._token_json, self._token_index
 
     def line(self, document: _Document, annotator: str | None, spans: list[tuple]) -> str:
         token_json, index = self._tokens(document)
-        cover = index.cover
+        cover, quoted = index.cover, self.quoted
         entries = []
         for start, end, label, *_ in spans:
             first, last, aligned = cover(start, end)
-            entries.append({"start": start, "end": end, "token_start": first, "token_end": last, "label": label})
+            entries.append(f'{{"start": {start}, "end": {end}, "token_start": {first}, "token_end": {last}, '
+                           f'"label": {quoted[label]}}}')
             if not aligned:
                 self._misaligned(document, annotator, start, end, label)
-        meta = {META_ID: document.info.id, **_meta(document, annotator, spans)}
-        return (f'{{"text": {document.text_json}, "tokens": {token_json}, "spans": {_dumps(entries)}, '
-                f'"meta": {json.dumps(meta, ensure_ascii=False, sort_keys=True)}}}')
+        meta = json.dumps({META_ID: document.info.id, **_meta(document, annotator, spans)}, ensure_ascii=False,
+                          sort_keys=True)
+        return (f'{{"text": {document.text_json}, "tokens": {token_json}, "spans": [{", ".join(entries)}], '
+                f'"meta": {meta}}}')
 
     def _misaligned(self, document: _Document, annotator: str, start: int, end: int, label: str) -> None:
         self.report.misaligned_count += 1

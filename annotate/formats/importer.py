@@ -18,16 +18,17 @@ from sqlalchemy.orm import Session
 
 from annotate.formats.records import (FormatError, Position, Problem, Record, Skipped, detect_format,
                                       read_records)
-from corpus.documents import store_text
+from corpus.script import detect_script
 from corpus.text import content_hash
 from db import annotators, documents, labels, transfer
 from db import comments as comment_rows
 from db.engine import Database
-from db.models import Origin, Status
+from db.models import Origin, ReviewStatus, Status
 from db.spans import find_exact
 
 PROBLEMS_LISTED = 100  # problems kept in the report; all are counted
-_CHUNK = 5_000
+_BATCH_RECORDS = 500   # records written together (their texts are what a batch holds in memory)
+_BATCH_SPANS = 20_000
 DOCUMENT_NAME_MAX = 512  # db.models.Document.name
 # Colours for labels a file brings in, picked by name so the same label gets the same colour everywhere.
 NEW_LABEL_COLOURS = ("#e9c46a", "#8ab17d", "#b56576", "#6d597a", "#4ea8de", "#f28482", "#84a59d", "#bc6c25",
@@ -49,6 +50,17 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)  # the first PROBLEMS_LISTED
     problem_count: int = 0
     cancelled: bool = False
+    unconfirmed_lines: int = 0  # see Record.unconfirmed_units
+    first_unconfirmed_line: int = 0
+
+    @property
+    def warnings(self) -> list[str]:
+        if not self.unconfirmed_lines:
+            return []
+        return [f"{self.path}: {self.unconfirmed_lines} line(s) (first: line {self.first_unconfirmed_line}) contain "
+                "characters beyond U+FFFF and give no span texts to check the offsets against; they were read as "
+                "code points. If the file came from doccano or another JavaScript tool, its offsets count UTF-16 "
+                "units: use the UTF-16 option"]
 
     @property
     def refused(self) -> bool:
@@ -120,6 +132,9 @@ def import_jsonl(database: Database, path: str | Path, *, fmt: str = "auto", ann
                 if kind is Record:
                     if not report.problem_count:
                         loader.load(item)
+                    if item.unconfirmed_units:
+                        report.unconfirmed_lines += 1
+                        report.first_unconfirmed_line = report.first_unconfirmed_line or item.line
                 elif kind is Position:
                     if progress:
                         progress(item.done, item.total)
@@ -142,56 +157,64 @@ def import_jsonl(database: Database, path: str | Path, *, fmt: str = "auto", ann
 
 
 class _Loader:
-    """Writes checked records inside the caller's transaction, caching ids by name and by text hash."""
+    """Writes checked records inside the caller's transaction, a batch at a time: one query finds a batch's
+    documents by text hash, one statement creates the missing ones, one executemany adds the spans."""
 
     def __init__(self, session: Session, report: ImportReport, source: str):
         self.session = session
         self.report = report
         self.source = source
-        self.documents: dict[str, int] = {}
         self.labels = {label.name: label.id for label in labels.all_labels(session)}
         self.annotators: dict[str, int] = {}
-        self.pending: list[tuple] = []
+        self.matched: set[int] = set()
+        self.batch: list[Record] = []
+        self.batch_spans = 0
 
     def load(self, record: Record) -> None:
-        document_id = self._document(record)
-        if not record.spans and not record.comments:
-            return
-        annotator_id = self._annotator(record.annotator) if record.spans else None
-        label_ids = self.labels
-        pending = self.pending
-        for start, end, label, note, provenance in record.spans:
-            label_id = label_ids.get(label) or self._new_label(label)
-            pending.append((document_id, label_id, annotator_id, start, end, note, provenance))
-        if record.comments:
-            self.flush()  # comments on spans need the spans' ids
-            self._comments(record, document_id, annotator_id)
-        elif len(pending) >= _CHUNK:
+        self.batch.append(record)
+        self.batch_spans += len(record.spans)
+        if len(self.batch) >= _BATCH_RECORDS or self.batch_spans >= _BATCH_SPANS:
             self.flush()
 
     def flush(self) -> None:
-        if self.pending:
-            inserted, skipped = transfer.insert_spans(self.session, self.pending, origin=Origin.IMPORTED)
+        batch, self.batch, self.batch_spans = self.batch, [], 0
+        if not batch:
+            return
+        document_ids = self._documents(batch)
+        rows = []
+        label_ids = self.labels
+        for record, document_id in zip(batch, document_ids):
+            if record.spans:
+                annotator_id = self._annotator(record.annotator)
+                for start, end, label, note, provenance in record.spans:
+                    label_id = label_ids.get(label) or self._new_label(label)
+                    rows.append((document_id, label_id, annotator_id, start, end, note, provenance))
+        if rows:
+            inserted, skipped = transfer.insert_spans(self.session, rows, origin=Origin.IMPORTED)
             self.report.spans_added += inserted
             self.report.duplicates += skipped
-            self.pending = []
+        for record, document_id in zip(batch, document_ids):
+            if record.comments:  # after the spans: a comment on a span needs the span's id
+                self._comments(record, document_id)
 
-    def _document(self, record: Record) -> int:
-        digest = content_hash(record.text)
-        found = self.documents.get(digest)
-        if found is not None:
-            return found
-        found = documents.ids_by_hash(self.session, [digest]).get(digest)
-        if found is None:
-            name = (record.name or f"{Path(self.source).name}:{record.line}")[:DOCUMENT_NAME_MAX]
-            found, _ = store_text(self.session, name=name, text=record.text, source_path=self.source)
-            if record.status is not None and record.status is not Status.NEW:
-                documents.set_status(self.session, found, record.status)
-            self.report.documents_created += 1
-        else:
-            self.report.documents_matched += 1
-        self.documents[digest] = found
-        return found
+    def _documents(self, batch: list[Record]) -> list[int]:
+        """The document id of each record: matched by the hash of its normalized text, created when missing."""
+        digests = [content_hash(record.text) for record in batch]
+        found = documents.ids_by_hash(self.session, digests)
+        self.matched.update(found.values())
+        self.report.documents_matched = len(self.matched)
+        new: dict[str, dict] = {}
+        for record, digest in zip(batch, digests):
+            if digest not in found and digest not in new:
+                new[digest] = dict(
+                    name=(record.name or f"{Path(self.source).name}:{record.line}")[:DOCUMENT_NAME_MAX],
+                    text=record.text, content_hash=digest, script=detect_script(record.text),
+                    source_path=self.source, status=record.status or Status.NEW,
+                    review_status=record.review_status or ReviewStatus.UNREVIEWED)
+        if new:
+            found.update(zip(new, documents.add_documents(self.session, list(new.values()))))
+            self.report.documents_created += len(new)
+        return [found[digest] for digest in digests]
 
     def _annotator(self, name: str) -> int:
         found = self.annotators.get(name)
@@ -206,13 +229,13 @@ class _Loader:
         self.report.labels_created.append(name)
         return self.labels[name]
 
-    def _comments(self, record: Record, document_id: int, annotator_id: int | None) -> None:
+    def _comments(self, record: Record, document_id: int) -> None:
         for comment in record.comments:
             span_id = None
             if comment.span is not None:
                 start, end, label, _, _ = record.spans[comment.span]
                 span_id = find_exact(self.session, document_id=document_id, label_id=self.labels[label],
-                                     annotator_id=annotator_id, start=start, end=end)
+                                     annotator_id=self.annotators[record.annotator], start=start, end=end)
             author = self.annotators.get(comment.author) or annotators.annotator_id(self.session, comment.author)
             if comment_rows.find(self.session, document_id=document_id, annotator_id=author, text=comment.text,
                                  span_id=span_id) is None:

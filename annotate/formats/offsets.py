@@ -11,7 +11,7 @@ from bisect import bisect_left, bisect_right
 from typing import Sequence
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 class OffsetError(ValueError):
@@ -23,7 +23,7 @@ class Utf16Offsets:
 
     def __init__(self, text: str):
         # UTF-16 position of each astral character: its code-point index plus the astral characters before it.
-        self._astral = [match.start() + k for k, match in enumerate(_ASTRAL.finditer(text))]
+        self._astral = [match.start() + k for k, match in enumerate(ASTRAL.finditer(text))]
         self.length = len(text) + len(self._astral)
 
     def to_code_points(self, unit: int) -> int:

@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from annotate.formats.offsets import NewlineOffsets, OffsetError, Utf16Offsets
+from annotate.formats.offsets import ASTRAL, NewlineOffsets, OffsetError, Utf16Offsets
 from corpus.text import normalize_newlines
-from db.models import Status
+from db.models import ReviewStatus, Status
 
 FORMATS = ("doccano", "prodigy", "labelstudio")
 OFFSET_UNITS = ("codepoint", "utf16")
@@ -67,7 +67,11 @@ class Record:
     spans: list[tuple[int, int, str, str, str | None]] = field(default_factory=list)  # start, end, label, note, provenance
     name: str | None = None
     status: Status | None = None
+    review_status: ReviewStatus | None = None
     comments: list[CommentIn] = field(default_factory=list)
+    # Offsets taken as code points although nothing could confirm it: characters beyond U+FFFF, no span texts,
+    # and not written by Zhubi. A file from doccano (UTF-16 units) would be off by one after each such character.
+    unconfirmed_units: bool = False
 
 
 @dataclass
@@ -365,15 +369,20 @@ class _Reader:
             if not 0 <= index < len(raw_spans):
                 problems.append(f"meta refers to span {index}, the line has {len(raw_spans)}")
         comments = _comments(meta.get(META_COMMENTS), len(raw_spans), problems)
-        status = meta.get(META_STATUS)
+        status, review = meta.get(META_STATUS), meta.get(META_REVIEW_STATUS)
         if problems:
             raise _LineProblems(problems)
+        unconfirmed = (not units and META_DOCUMENT not in meta and any(quoted is None for *_, quoted in raw_spans)
+                       and ASTRAL.search(raw_text) is not None)
         return Record(line=line, text=normalize_newlines(raw_text), annotator=annotator, spans=spans,
                       name=_string(meta.get(META_DOCUMENT)),
-                      status=Status(status) if status in _STATUS_VALUES else None, comments=comments)
+                      status=Status(status) if status in _STATUS_VALUES else None,
+                      review_status=ReviewStatus(review) if review in _REVIEW_VALUES else None, comments=comments,
+                      unconfirmed_units=unconfirmed)
 
 
 _STATUS_VALUES = {status.value for status in Status}
+_REVIEW_VALUES = {status.value for status in ReviewStatus}
 
 
 def _index_map(value: Any, kind: type, key: str, problems: list[str]) -> dict[int, Any]:
