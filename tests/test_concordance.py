@@ -1,0 +1,96 @@
+"""Concordance: every occurrence across the corpus in context, per document, and how it is labelled."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotate import concordance
+from annotate.concordance import Status
+from annotate.spans import SpanStore
+from corpus.documents import store_text
+from db import annotators, fulltext, labels
+
+
+@pytest.fixture
+def setup(database):
+    with database.transaction() as session:
+        ids = {label.name: label.id for label in labels.all_labels(session)}
+        ids["amy"] = annotators.annotator_id(session, "amy")
+        ids["bob"] = annotators.annotator_id(session, "bob")
+        ids["a"] = store_text(session, name="a", text="坚决做到“两个维护”。\n两个维护是政治要求，两个维护")[0]
+        ids["b"] = store_text(session, name="b", text="增强“两个维护”的自觉，市委组织部")[0]
+        ids["t"] = store_text(session, name="t", text="做到“兩個維護”")[0]
+        ids["c"] = store_text(session, name="c", text="与此无关")[0]
+    store = SpanStore(database)
+    return store, ids
+
+
+def _add(store, ids, doc, start, end, label="SLOGAN", who="amy"):
+    return store.add(document_id=ids[doc], label_id=ids[label], annotator_id=ids[who], start=start, end=end)
+
+
+def test_every_occurrence_in_context_with_counts_per_document(setup, database):
+    _, ids = setup
+    result = concordance.concordance(database, "两个维护", context=4)
+    assert [(line.document, line.left, line.match, line.right) for line in result.lines] == [
+        ("a", "决做到“", "两个维护", "”。\n两"), ("a", "护”。\n", "两个维护", "是政治要"),
+        ("a", "治要求，", "两个维护", ""), ("b", "增强“", "两个维护", "”的自觉"), ("t", "做到“", "兩個維護", "”")]
+    assert result.per_document == {ids["a"]: 3, ids["b"]: 1, ids["t"]: 1}
+
+
+def test_how_each_occurrence_is_labelled(setup, database):
+    store, ids = setup
+    _add(store, ids, "a", 5, 9)                        # same
+    _add(store, ids, "a", 12, 21, label="SLOGAN")      # 两个维护是政治要求: the occurrence lies inside
+    _add(store, ids, "a", 22, 26, label="TASK")        # exactly, another label
+    _add(store, ids, "b", 3, 5)                        # 两个: part of it
+    result = concordance.concordance(database, "两个维护", label_id=ids["SLOGAN"])
+    assert [line.status for line in result.lines] == [
+        Status.SAME, Status.INSIDE, Status.OTHER, Status.OVERLAP, Status.NONE]
+    assert [(line.document, line.start) for line in result.inconsistent] == [("a", 22), ("b", 3), ("t", 3)]
+    assert result.by_status[Status.SAME] == 1
+
+
+def test_the_reference_label_is_the_most_frequent_exact_one_unless_given(setup, database):
+    store, ids = setup
+    _add(store, ids, "a", 5, 9, label="TASK")
+    _add(store, ids, "a", 12, 16, label="TASK")
+    _add(store, ids, "a", 22, 26, label="SLOGAN")
+    result = concordance.concordance(database, "两个维护")
+    assert result.label_id == ids["TASK"]
+    assert [line.status for line in result.lines][:3] == [Status.SAME, Status.SAME, Status.OTHER]
+    given = concordance.concordance(database, "两个维护", label_id=ids["SLOGAN"])
+    assert [line.status for line in given.lines][:3] == [Status.OTHER, Status.OTHER, Status.SAME]
+
+
+def test_annotators_can_be_compared_one_at_a_time(setup, database):
+    store, ids = setup
+    _add(store, ids, "b", 3, 7, who="bob")
+    assert concordance.concordance(database, "两个维护", annotator_ids=[ids["amy"]]).by_status == {Status.NONE: 5}
+    assert concordance.concordance(database, "两个维护", annotator_ids=[ids["bob"]]).by_status[Status.SAME] == 1
+
+
+def test_short_terms_and_indexed_documents_give_the_same_answers(setup, database):
+    _, ids = setup
+    before = concordance.concordance(database, "维护")
+    assert concordance.update_index(database) == 4
+    with database.session() as session:
+        assert fulltext.pending_count(session) == 0
+    assert [(l.document_id, l.start) for l in concordance.concordance(database, "维护").lines] == [
+        (l.document_id, l.start) for l in before.lines]
+    assert len(concordance.concordance(database, "两个维护").lines) == 5
+    assert concordance.concordance(database, "不存在").lines == []
+
+
+def test_all_spans_of_a_label_flag_the_occurrences_left_unlabelled(setup, database):
+    store, ids = setup
+    _add(store, ids, "a", 5, 9)
+    _add(store, ids, "b", 12, 17, label="INSTITUTION")
+    seen = []
+    result = concordance.label_concordance(database, ids["SLOGAN"], progress=lambda done, total: seen.append(total))
+    assert result.terms == ("两个维护",)
+    assert [(line.document, line.status) for line in result.lines] == [
+        ("a", Status.SAME), ("a", Status.NONE), ("a", Status.NONE), ("b", Status.NONE), ("t", Status.NONE)]
+    assert seen and seen[-1] == 4
+    institutions = concordance.label_concordance(database, ids["INSTITUTION"])
+    assert [(line.match, line.status) for line in institutions.lines] == [("市委组织部", Status.SAME)]
