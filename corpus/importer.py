@@ -54,6 +54,7 @@ class ImportReport:
     results: list[FileResult] = field(default_factory=list)
     total: int = 0  # files found; fewer results than this after a cancel
     cancelled: bool = False
+    workers: int = 1  # processes that read and segmented the files (1: the calling process)
 
     def with_outcome(self, outcome: str) -> list[FileResult]:
         return [r for r in self.results if r.outcome == outcome]
@@ -303,7 +304,8 @@ def import_paths(database: Database, paths: Iterable[str | os.PathLike], *, join
     if progress:
         progress(done, report.total)
     if not (cancel and cancel()):
-        stream = _prepared(files, preparer, workers or worker_count(files))
+        report.workers = workers or worker_count(files)
+        stream = _prepared(files, preparer, report.workers)
         try:
             for item in stream:
                 writer.take(item)

@@ -9,6 +9,7 @@ out as UTF-16 or Shift-JIS), so it is only asked when neither reading is plausib
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,7 +32,7 @@ _FILE_TYPES = (  # magic numbers of files people drop into a corpus folder by mi
 )
 # Chinese legacy encodings tried strictly, in order of preference when the scores tie.
 _CHINESE = (("gb18030", "GB18030"), ("cp950", "Big5"), ("big5hkscs", "Big5-HKSCS"))
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1b")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")  # all but \t \n \v \f \r and ESC
 _MAX_CONTROL_SHARE = 0.002
 # A decoding is plausible Chinese when most of its characters are common ones and many are very frequent.
 _MIN_COMMON_SHARE = 0.8
@@ -114,8 +115,7 @@ def _checked(text: str, encoding: str, name: str) -> Decoded:
     """Refuse decoded text that is mostly control characters (a binary file that happened to decode)."""
     if not text.strip():
         raise RefusedFile(name, "contains no text (only white space)")
-    controls = sum(1 for ch in text if ch < " " and ch not in _ALLOWED_CONTROLS)
-    controls += text.count("\x7f")
+    controls = len(_CONTROLS.findall(text))
     if controls > max(2, len(text) * _MAX_CONTROL_SHARE):
         raise RefusedFile(name, f"looks binary ({controls} control characters in {len(text)}), not text")
     return Decoded(text, encoding)
@@ -187,7 +187,7 @@ def _best_chinese(data: bytes) -> tuple[str, str] | None:
     return best.text, best.encoding
 
 
-def _score(text: str, encoding: str, sample: int = 50_000) -> _Reading:
+def _score(text: str, encoding: str, sample: int = 8_000) -> _Reading:
     from corpus.script import t2s
 
     simplified = t2s(text[:sample])

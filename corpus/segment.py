@@ -198,12 +198,12 @@ def segment(text: str, *, dictionary: Dictionary | None = None, script: Script |
 def pack(lengths: list[int]) -> bytes:
     """Token lengths as stored: about one byte per token before compression, a third of that after."""
     try:
-        return _LENGTHS + zlib.compress(bytes(lengths), 6)
+        return _LENGTHS + zlib.compress(bytes(lengths), 3)
     except ValueError:  # a token longer than 255 characters (a long run of Latin letters or digits)
         ends = array("I", accumulate(lengths))
         if sys.byteorder == "big":
             ends.byteswap()
-        return _ENDS + zlib.compress(ends.tobytes(), 6)
+        return _ENDS + zlib.compress(ends.tobytes(), 3)
 
 
 def unpack(blob: bytes) -> list[int]:
