@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from db.review import DecisionRow
 from db.spans import SpanRow
 
 
@@ -48,7 +49,24 @@ class SuggestionsChanged:
     document_id: int | None = None
 
 
-Event = SpansChanged | DocumentsChanged | LabelsChanged | LexiconChanged | SuggestionsChanged
+@dataclass(frozen=True)
+class DecisionsChanged:
+    """Review decisions of one document were recorded or withdrawn (their gold spans come as SpansChanged)."""
+
+    document_id: int
+    added: tuple[DecisionRow, ...] = ()
+    removed: tuple[DecisionRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommentsChanged:
+    """A comment on a document or on one of its spans was added or removed."""
+
+    document_id: int
+
+
+Event = (SpansChanged | DocumentsChanged | LabelsChanged | LexiconChanged | SuggestionsChanged | DecisionsChanged
+         | CommentsChanged)
 
 
 @dataclass

@@ -10,7 +10,7 @@ import argparse
 import sys
 from importlib import import_module
 
-COMMANDS = ("listing", "labels", "importing", "exporting", "suggest", "lexicon", "rules", "concordance")
+COMMANDS = ("listing", "labels", "importing", "exporting", "agree", "review", "suggest", "lexicon", "rules", "concordance")
 
 
 class CommandError(Exception):
