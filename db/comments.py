@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 
 from db.engine import Executor
 from db.models import Annotator, Comment, utcnow
@@ -49,3 +49,14 @@ def find(session: Executor, *, document_id: int, annotator_id: int, text: str, s
     return session.scalar(select(Comment.id).where(
         Comment.document_id == document_id, target, Comment.annotator_id == annotator_id,
         Comment.text == text).limit(1))
+
+
+def get(session: Executor, comment_id: int) -> CommentRow | None:
+    row = session.execute(select(Comment.id, Comment.document_id, Comment.span_id, Annotator.name, Comment.text,
+                                 Comment.created_at).join(Annotator, Annotator.id == Comment.annotator_id)
+                          .where(Comment.id == comment_id)).one_or_none()
+    return CommentRow(*row) if row else None
+
+
+def delete_comment(session: Executor, comment_id: int) -> None:
+    session.execute(delete(Comment).where(Comment.id == comment_id))

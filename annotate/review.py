@@ -1,0 +1,541 @@
+"""Review: group two or more annotators' spans of a document into agreements and disagreements, and adjudicate
+them into the gold layer (the annotator named `gold`).
+
+Grouping, for the m annotators compared (other annotators' spans, gold included, are not grouped):
+- A proposal is a (start, end, label); each annotator makes a proposal at most once (the schema forbids
+  exact duplicates).
+- AGREED: a proposal made by all m annotators. One group per proposal.
+- Every other span is open. Two open spans of *different* annotators are linked when they have the same range
+  (any labels) or share at least one character and have the same label. A group is a connected set of open
+  spans under these links, so chains join: A [0,4) TASK – B [0,4) SLOGAN – C [0,6) SLOGAN is one group.
+- Its kind: MISSING when it holds one proposal only (made by some annotators, not all: with two annotators,
+  "one annotator only"); else LABEL when all its spans have the same range; else BOUNDARY when all have the
+  same label; else MIXED (a label and a boundary conflict chained together, as above).
+- Not linked: spans of one annotator (nested or overlapping: unless another annotator's span links them, e.g.
+  B's one span over A's two short ones is one BOUNDARY group), and overlapping spans of different labels and
+  different ranges (an institution inside a task is normal): each is its own MISSING group.
+
+Deciding a group (each decision is an Edit, committed at once and undoable; a decision is recorded per group in
+`review_decisions`, so a rejection, which leaves no span, still shows as decided):
+- accept a side: gold gets that annotator's spans of the group (nothing, if the annotator had none there);
+- accept all: gold gets every distinct proposal of the group;
+- reject: gold gets nothing;
+- edit: gold gets the spans the reviewer gives (checked against the text);
+- accept agreed: every undecided AGREED group at once, as one step.
+A proposal already in gold is reused, not duplicated (and left in place when the decision is undone). Each gold
+span made carries `origin = adjudicated` and provenance JSON: who decided, when, the action, the annotators
+compared, the group, and the annotators' spans it came from.
+
+Review status (Document.review_status): `unreviewed` until the first decision, which moves it to `in_review`
+(undoing that decision moves it back); `adjudicated` only when the reviewer says so, and only once every group,
+agreed ones included, is decided (unless forced); the reviewer can set any status back.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import NamedTuple, Sequence
+
+from annotate.edits import Edit
+from annotate.events import DecisionsChanged, DocumentsChanged, Event, SpansChanged
+from annotate.spans import SpanError, SpanStore, check_range
+from db import annotators as annotator_rows
+from db import comments as comment_rows
+from db import documents as document_rows
+from db import labels as label_rows
+from db import review as review_rows
+from db import spans as span_rows
+from db.comments import CommentRow
+from db.engine import Database
+from db.labels import LabelInfo
+from db.models import Origin, ReviewStatus, utcnow
+from db.review import DecisionRow
+from db.spans import SpanRow
+
+GOLD = "gold"
+
+
+class ReviewError(ValueError):
+    """A review step that cannot be taken (unknown annotator, group already decided, open disagreements)."""
+
+
+class Kind(str, enum.Enum):
+    AGREED = "agreed"
+    LABEL = "label"
+    BOUNDARY = "boundary"
+    MIXED = "mixed"
+    MISSING = "missing"
+
+
+class Action(str, enum.Enum):
+    ACCEPT = "accept"
+    ACCEPT_ALL = "accept_all"
+    REJECT = "reject"
+    EDIT = "edit"
+
+
+class Member(NamedTuple):
+    """A span as review sees it (notes and timestamps stay in the database)."""
+
+    id: int
+    annotator_id: int
+    label_id: int
+    start: int
+    end: int
+
+    @property
+    def proposal(self) -> tuple[int, int, int]:
+        return self.start, self.end, self.label_id
+
+
+class Group(NamedTuple):
+    kind: Kind
+    start: int                      # extent of all its spans
+    end: int
+    spans: tuple[Member, ...]       # in text order
+    key: str                        # stable identity: the annotators compared and the spans, hashed
+
+    def side(self, annotator_id: int) -> tuple[Member, ...]:
+        """What one annotator has in this group (empty when they have nothing there)."""
+        return tuple(span for span in self.spans if span.annotator_id == annotator_id)
+
+    def proposals(self) -> list[tuple[int, int, int]]:
+        """Distinct (start, end, label_id) of the group, in text order."""
+        return sorted({span.proposal for span in self.spans})
+
+
+def group_spans(spans: Sequence[Member], annotator_ids: Sequence[int], annotator_names: dict[int, str],
+                label_names: dict[int, str]) -> list[Group]:
+    """All groups of the compared annotators' spans, in text order (see the module docstring)."""
+    compared = len(annotator_ids)
+    chosen = set(annotator_ids)
+    by_proposal: dict[tuple[int, int, int], list[Member]] = {}
+    for span in spans:
+        if span.annotator_id in chosen:
+            by_proposal.setdefault((span.start, span.end, span.label_id), []).append(span)
+    context = ",".join(sorted(annotator_names[i] for i in annotator_ids))
+
+    def key(members: Sequence[Member]) -> str:
+        text = context + "|" + ";".join(sorted(
+            f"{annotator_names[m.annotator_id]},{m.start},{m.end},{label_names[m.label_id]}" for m in members))
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+    groups: list[Group] = []
+    open_spans: list[Member] = []
+    for (start, end, _), members in by_proposal.items():
+        if len(members) == compared and len({m.annotator_id for m in members}) == compared:
+            groups.append(Group(Kind.AGREED, start, end, tuple(members), key(members)))
+        else:
+            open_spans.extend(members)
+
+    for component in _components(open_spans):
+        members = sorted(component, key=lambda m: (m.start, m.end, m.label_id, m.annotator_id))
+        proposals = {m.proposal for m in members}
+        if len(proposals) == 1:
+            kind = Kind.MISSING
+        elif len({(m.start, m.end) for m in members}) == 1:
+            kind = Kind.LABEL
+        elif len({m.label_id for m in members}) == 1:
+            kind = Kind.BOUNDARY
+        else:
+            kind = Kind.MIXED
+        groups.append(Group(kind, members[0].start, max(m.end for m in members), tuple(members), key(members)))
+    groups.sort(key=lambda g: (g.start, g.end, g.kind != Kind.AGREED, g.key))
+    return groups
+
+
+def _components(spans: list[Member]) -> list[list[Member]]:
+    """Connected sets of spans under the links of the module docstring (union-find)."""
+    parent = list(range(len(spans)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[a] = b
+
+    by_range: dict[tuple[int, int], list[int]] = {}
+    by_label: dict[int, list[int]] = {}
+    for i, span in enumerate(spans):
+        by_range.setdefault((span.start, span.end), []).append(i)
+        by_label.setdefault(span.label_id, []).append(i)
+    for members in by_range.values():
+        if len(members) > 1 and len({spans[i].annotator_id for i in members}) > 1:
+            for i in members[1:]:
+                union(members[0], i)
+    for members in by_label.values():
+        members.sort(key=lambda i: (spans[i].start, spans[i].end))
+        active: list[int] = []
+        for i in members:
+            span = spans[i]
+            active = [j for j in active if spans[j].end > span.start]
+            for j in active:
+                if spans[j].annotator_id != span.annotator_id:
+                    union(i, j)
+            active.append(i)
+    found: dict[int, list[Member]] = {}
+    for i, span in enumerate(spans):
+        found.setdefault(find(i), []).append(span)
+    return list(found.values())
+
+
+@dataclass
+class ReviewState:
+    """Everything the review view shows for one document and a set of annotators.
+
+    Built by `load`; kept current by `apply(event)` for decisions and gold spans. A change to the compared
+    annotators' own spans needs a new `load` (apply returns True then); comments and `review_status` are as
+    loaded (CommentsChanged and DocumentsChanged say when to read them again)."""
+
+    document_id: int
+    text: str
+    annotators: tuple[str, ...]
+    annotator_ids: tuple[int, ...]
+    gold_id: int | None
+    labels: dict[int, LabelInfo]
+    groups: list[Group]                           # all of them, agreed included, in text order
+    disagreements: list[Group]                    # the groups to step through, in text order
+    decisions: dict[str, DecisionRow]             # by group key
+    gold: dict[int, Member]                       # gold spans by id
+    comments: list[CommentRow]
+    review_status: ReviewStatus
+    _by_span: dict[int, Group] = field(default_factory=dict, repr=False)
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_span = {span.id: group for group in self.groups for span in group.spans}
+        self._starts = [group.start for group in self.disagreements]
+
+    @property
+    def spans(self) -> dict[int, list[Member]]:
+        """The compared annotators' spans, by annotator id."""
+        found: dict[int, list[Member]] = {i: [] for i in self.annotator_ids}
+        for group in self.groups:
+            for span in group.spans:
+                found[span.annotator_id].append(span)
+        return found
+
+    def group_of_span(self, span_id: int) -> Group | None:
+        return self._by_span.get(span_id)
+
+    def decision(self, group: Group) -> DecisionRow | None:
+        return self.decisions.get(group.key)
+
+    def undecided(self, kinds: Sequence[Kind] | None = None) -> list[Group]:
+        pool = self.disagreements if kinds is None else [g for g in self.groups if g.kind in kinds]
+        return [group for group in pool if group.key not in self.decisions]
+
+    def step(self, current: int | None, *, forward: bool = True, undecided_only: bool = True) -> int | None:
+        """Index in `disagreements` of the next (or previous) one after `current`; None at the end.
+        `current` None starts from the beginning (or the end, going back)."""
+        indices = range(len(self.disagreements))
+        if current is not None:
+            indices = range(current + 1, len(self.disagreements)) if forward else range(current - 1, -1, -1)
+        elif not forward:
+            indices = range(len(self.disagreements) - 1, -1, -1)
+        for index in indices:
+            if not undecided_only or self.disagreements[index].key not in self.decisions:
+                return index
+        return None
+
+    def disagreement_at(self, offset: int) -> int | None:
+        """Index of the last disagreement starting at or before a text offset (where the caret is)."""
+        index = bisect_right(self._starts, offset) - 1
+        return index if index >= 0 else None
+
+    def counts(self) -> dict[str, int]:
+        """Groups per kind, plus how many disagreements are decided: for the side panel's header."""
+        found = {kind.value: 0 for kind in Kind}
+        for group in self.groups:
+            found[group.kind.value] += 1
+        found["decided"] = sum(1 for group in self.disagreements if group.key in self.decisions)
+        return found
+
+    def apply(self, event: Event) -> bool:
+        """Follow a domain event; True when the grouping itself is stale and the state must be reloaded."""
+        if isinstance(event, DecisionsChanged) and event.document_id == self.document_id:
+            for row in event.removed:
+                self.decisions.pop(row.key, None)
+            for row in event.added:
+                self.decisions[row.key] = row
+        elif isinstance(event, SpansChanged) and event.document_id == self.document_id:
+            changed = list(event.added) + list(event.removed) + [row for pair in event.updated for row in pair]
+            if any(row.annotator_id in self.annotator_ids for row in changed):
+                return True
+            for row in event.removed:
+                self.gold.pop(row.id, None)
+            for row in list(event.added) + [new for _, new in event.updated]:
+                if row.annotator_id == self.gold_id or (self.gold_id is None and row.origin == Origin.ADJUDICATED):
+                    self.gold_id = row.annotator_id
+                    self.gold[row.id] = Member(row.id, row.annotator_id, row.label_id, row.start, row.end)
+        return False
+
+
+def load(database: Database, document_id: int, annotators: Sequence[str]) -> ReviewState:
+    """The review state of one document for two or more annotators (by name)."""
+    if len(annotators) < 2 or len(set(annotators)) != len(annotators):
+        raise ReviewError("choose at least two different annotators to review")
+    if GOLD in annotators:
+        raise ReviewError(f"'{GOLD}' holds the adjudicated spans; compare the annotators who made them")
+    with database.session() as session:
+        ids = []
+        for name in annotators:
+            found = annotator_rows.annotator_id(session, name, create=False)
+            if found is None:
+                raise ReviewError(f"no annotator named {name!r} in this database")
+            ids.append(found)
+        gold_id = annotator_rows.annotator_id(session, GOLD, create=False)
+        info = document_rows.info(session, document_id)
+        text = document_rows.text_of(session, document_id)
+        labels = {label.id: label for label in label_rows.all_labels(session)}
+        rows = review_rows.span_keys(session, document_id, ids + ([gold_id] if gold_id is not None else []))
+        decisions = {row.key: row for row in review_rows.decisions_for_document(session, document_id)}
+        comments = comment_rows.for_document(session, document_id)
+    members = [Member(*row) for row in rows]
+    groups = group_spans([m for m in members if m.annotator_id != gold_id], ids, dict(zip(ids, annotators)),
+                         {i: label.name for i, label in labels.items()})
+    return ReviewState(document_id, text, tuple(annotators), tuple(ids), gold_id, labels, groups,
+                       [group for group in groups if group.kind != Kind.AGREED], decisions,
+                       {m.id: m for m in members if m.annotator_id == gold_id}, comments, info.review_status)
+
+
+# ---- decisions as edits ---------------------------------------------------------------------------------------
+
+class Plan(NamedTuple):
+    """What to decide for one group: the action and the (start, end, label_id) that go into gold."""
+
+    group: Group
+    action: Action
+    proposals: tuple[tuple[int, int, int], ...]
+    side: str | None = None
+
+
+@dataclass
+class Decide(Edit):
+    """One or more decisions as one undo step, written in one committed transaction."""
+
+    document_id: int
+    reviewer: str
+    annotators: tuple[str, ...]
+    annotator_ids: tuple[int, ...]
+    plans: list[Plan]
+    text: str = "Decide"
+    _decisions: list[DecisionRow] = field(default_factory=list, init=False, repr=False)
+    _created: list[SpanRow] = field(default_factory=list, init=False, repr=False)
+    _status_before: ReviewStatus | None = field(default=None, init=False, repr=False)
+
+    def redo(self, store: SpanStore) -> None:
+        if not self.plans:
+            return
+        with store.database.transaction() as session:
+            if self._decisions:
+                span_rows.insert_many(session, [row._asdict() for row in self._created])
+                review_rows.insert_decisions(session, [row._asdict() for row in self._decisions])
+            else:
+                self._write(session)
+            status = document_rows.info(session, self.document_id).review_status
+            if status == ReviewStatus.UNREVIEWED:
+                document_rows.set_review_status(session, self.document_id, ReviewStatus.IN_REVIEW)
+                self._status_before = status
+            else:
+                self._status_before = None
+        self._announce(store, added=True)
+
+    def undo(self, store: SpanStore) -> None:
+        if not self.plans:
+            return
+        with store.database.transaction() as session:
+            review_rows.delete_decisions(session, [row.id for row in self._decisions])
+            span_rows.delete_many(session, [row.id for row in self._created])
+            if self._status_before is not None and review_rows.decisions_for_document(session, self.document_id):
+                self._status_before = None          # other decisions remain: the document stays in review
+            if self._status_before is not None:
+                document_rows.set_review_status(session, self.document_id, self._status_before)
+        self._announce(store, added=False)
+
+    def _write(self, session) -> None:
+        keys = [plan.group.key for plan in self.plans]
+        if len(set(keys)) != len(keys):
+            raise ReviewError("the same group is decided twice in one step")
+        if review_rows.decided_keys(session, self.document_id, keys):
+            raise ReviewError("this disagreement is decided already; undo or clear that decision first")
+        reviewer_id = annotator_rows.annotator_id(session, self.reviewer)
+        gold_id = annotator_rows.annotator_id(session, GOLD)
+        length = document_rows.length_of(session, self.document_id)
+        names = dict(zip(self.annotator_ids, self.annotators))
+        labels = {label.id: label.name for label in label_rows.all_labels(session)}
+        in_gold: dict[tuple[int, int, int], int | None] = {
+            (start, end, label_id): i
+            for i, _, label_id, start, end in review_rows.span_keys(session, self.document_id, [gold_id])}
+        now = utcnow()
+        stamp = now.isoformat(timespec="seconds")
+        new_spans: list[dict] = []
+        records: list[dict] = []
+        for plan in self.plans:
+            made, reused = [], []
+            for start, end, label_id in plan.proposals:
+                if label_id not in labels:
+                    raise ReviewError(f"no label with id {label_id}")
+                try:
+                    check_range(start, end, length)
+                except SpanError as error:
+                    raise ReviewError(str(error)) from None
+                if (start, end, label_id) in in_gold:
+                    reused.append(in_gold[(start, end, label_id)])
+                    continue
+                sources = [m for m in plan.group.spans
+                           if plan.action == Action.EDIT or m.proposal == (start, end, label_id)]
+                provenance = {"adjudicated_by": self.reviewer, "at": stamp, "action": plan.action.value,
+                              "compared": list(self.annotators), "group": plan.group.key,
+                              "from": [_describe(m, names, labels) for m in sources]}
+                new_spans.append(dict(document_id=self.document_id, label_id=label_id, annotator_id=gold_id,
+                                      start=start, end=end, origin=Origin.ADJUDICATED,
+                                      provenance=json.dumps(provenance, ensure_ascii=False)))
+                in_gold[(start, end, label_id)] = None      # made by this step: the next plan reuses it
+                made.append(len(new_spans) - 1)
+            records.append(dict(made=made, reused=reused, plan=plan))
+        ids = span_rows.insert_many(session, new_spans)
+        self._created = [SpanRow(i, row["document_id"], row["label_id"], gold_id, row["start"], row["end"],
+                                 Origin.ADJUDICATED, "", row["provenance"]) for i, row in zip(ids, new_spans)]
+        decision_rows = []
+        for record in records:
+            plan: Plan = record["plan"]
+            detail = {"compared": list(self.annotators),
+                      "members": [_describe(m, names, labels) for m in plan.group.spans],
+                      "gold": [ids[k] for k in record["made"]], "reused": [i for i in record["reused"] if i]}
+            if plan.side is not None:
+                detail["side"] = plan.side
+            decision_rows.append(dict(document_id=self.document_id, key=plan.group.key, kind=plan.group.kind.value,
+                                      action=plan.action.value, reviewer_id=reviewer_id,
+                                      detail=json.dumps(detail, ensure_ascii=False), created_at=now))
+        decision_ids = review_rows.insert_decisions(session, decision_rows)
+        self._decisions = [DecisionRow(i, **row) for i, row in zip(decision_ids, decision_rows)]
+
+    def _announce(self, store: SpanStore, *, added: bool) -> None:
+        rows, decisions = tuple(self._created), tuple(self._decisions)
+        if rows:
+            store.events.emit(SpansChanged(self.document_id, added=rows) if added
+                              else SpansChanged(self.document_id, removed=rows))
+        store.events.emit(DecisionsChanged(self.document_id, added=decisions) if added
+                          else DecisionsChanged(self.document_id, removed=decisions))
+        if self._status_before is not None:
+            store.events.emit(DocumentsChanged((self.document_id,)))
+
+
+def _describe(member: Member, names: dict[int, str], labels: dict[int, str]) -> dict:
+    return {"annotator": names.get(member.annotator_id, str(member.annotator_id)), "span_id": member.id,
+            "start": member.start, "end": member.end, "label": labels.get(member.label_id, str(member.label_id))}
+
+
+def _decide(state: ReviewState, reviewer: str, plans: list[Plan], text: str) -> Decide:
+    if not reviewer or reviewer == GOLD:
+        raise ReviewError("name the reviewer (any annotator name except 'gold')")
+    for plan in plans:
+        if plan.group.key in state.decisions:
+            raise ReviewError("this disagreement is decided already; undo or clear that decision first")
+    return Decide(state.document_id, reviewer, state.annotators, state.annotator_ids, plans, text=text)
+
+
+def accept(state: ReviewState, group: Group, annotator: str, *, reviewer: str) -> Decide:
+    """Gold gets what `annotator` has in the group (nothing, if they have nothing there)."""
+    if annotator not in state.annotators:
+        raise ReviewError(f"{annotator!r} is not one of the annotators compared")
+    side = group.side(state.annotator_ids[state.annotators.index(annotator)])
+    return _decide(state, reviewer, [Plan(group, Action.ACCEPT, tuple(sorted(m.proposal for m in side)), annotator)],
+                   f"Accept {annotator}")
+
+
+def accept_all(state: ReviewState, group: Group, *, reviewer: str) -> Decide:
+    """Gold gets every distinct proposal of the group ("accept both")."""
+    return _decide(state, reviewer, [Plan(group, Action.ACCEPT_ALL, tuple(group.proposals()))], "Accept all")
+
+
+def reject(state: ReviewState, group: Group, *, reviewer: str) -> Decide:
+    """Nothing goes into gold, and the group shows as decided."""
+    return _decide(state, reviewer, [Plan(group, Action.REJECT, ())], "Reject")
+
+
+def edit(state: ReviewState, group: Group, spans: Sequence[tuple[int, int, int]], *, reviewer: str) -> Decide:
+    """Gold gets the reviewer's own (start, end, label_id) spans for this group."""
+    if not spans:
+        raise ReviewError("an edit needs at least one span (to keep nothing, reject)")
+    return _decide(state, reviewer, [Plan(group, Action.EDIT, tuple(sorted(set(map(tuple, spans)))))], "Edit")
+
+
+def accept_agreed(state: ReviewState, *, reviewer: str) -> Decide:
+    """Every undecided agreed group into gold, as one step."""
+    plans = [Plan(group, Action.ACCEPT_ALL, tuple(group.proposals())) for group in state.undecided([Kind.AGREED])]
+    return _decide(state, reviewer, plans, f"Accept {len(plans)} agreed")
+
+
+@dataclass
+class ClearDecision(Edit):
+    """Withdraw a recorded decision (also one made in an earlier session): its record and the gold spans it
+    made go; undo puts both back."""
+
+    document_id: int
+    key: str
+    text: str = "Clear decision"
+    _decision: DecisionRow | None = field(default=None, init=False, repr=False)
+    _removed: list[SpanRow] = field(default_factory=list, init=False, repr=False)
+
+    def redo(self, store: SpanStore) -> None:
+        with store.database.transaction() as session:
+            decision = review_rows.decision_by_key(session, self.document_id, self.key)
+            if decision is None:
+                raise ReviewError("this group has no decision to clear")
+            made = json.loads(decision.detail).get("gold", [])
+            self._removed = span_rows.get_many(session, made)
+            span_rows.delete_many(session, made)
+            review_rows.delete_decisions(session, [decision.id])
+            self._decision = decision
+        if self._removed:
+            store.events.emit(SpansChanged(self.document_id, removed=tuple(self._removed)))
+        store.events.emit(DecisionsChanged(self.document_id, removed=(decision,)))
+
+    def undo(self, store: SpanStore) -> None:
+        assert self._decision is not None
+        with store.database.transaction() as session:
+            span_rows.insert_many(session, [row._asdict() for row in self._removed])
+            review_rows.insert_decisions(session, [self._decision._asdict()])
+        if self._removed:
+            store.events.emit(SpansChanged(self.document_id, added=tuple(self._removed)))
+        store.events.emit(DecisionsChanged(self.document_id, added=(self._decision,)))
+
+
+@dataclass
+class SetReviewStatus(Edit):
+    document_id: int
+    status: ReviewStatus
+    text: str = "Set review status"
+    _before: ReviewStatus | None = field(default=None, init=False, repr=False)
+
+    def redo(self, store: SpanStore) -> None:
+        with store.database.transaction() as session:
+            self._before = document_rows.info(session, self.document_id).review_status
+            document_rows.set_review_status(session, self.document_id, self.status)
+        store.events.emit(DocumentsChanged((self.document_id,)))
+
+    def undo(self, store: SpanStore) -> None:
+        assert self._before is not None
+        with store.database.transaction() as session:
+            document_rows.set_review_status(session, self.document_id, self._before)
+        store.events.emit(DocumentsChanged((self.document_id,)))
+
+
+def mark_adjudicated(state: ReviewState, *, force: bool = False) -> SetReviewStatus:
+    """The reviewer's "done": refused while disagreements (or agreed groups) are undecided, unless forced."""
+    open_groups = state.undecided(list(Kind))
+    if open_groups and not force:
+        raise ReviewError(f"{len(open_groups)} groups are not decided yet (accept the agreed ones in bulk, "
+                          "decide the rest, or force)")
+    return SetReviewStatus(state.document_id, ReviewStatus.ADJUDICATED, text="Mark adjudicated")
