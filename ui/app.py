@@ -7,6 +7,7 @@ loads in another, and the sample corpus (first start on an empty default databas
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import tempfile
 import time
@@ -41,6 +42,16 @@ def database_location(requested: str | None, settings: Settings) -> tuple[str | 
     if location and "://" not in location:
         location = str(Path(location).expanduser().resolve())
     return location, resolve_url(location) == resolve_url(default_location())
+
+
+def tune_garbage_collector() -> None:
+    """Opening a large document allocates 200,000+ small objects (token and span rows) in one burst, which
+    makes Python's collector rescan everything alive several times (measured: a third of the open time).
+    Objects alive after start-up (modules, Qt wrappers) are frozen out of the scans, and young collections
+    wait for more allocations. Memory is still freed by reference counting as before."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def start_window(settings: Settings, annotator: str, requested: str | None):
@@ -83,6 +94,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     install_excepthook()
     window = start_window(settings, annotator, args.db)
+    tune_garbage_collector()
     code = app.exec()
     del window
     return code

@@ -40,9 +40,14 @@ class Mark:
 
 
 class Layer(QObject):
-    """Base layer: override `marks`, and `describe` for hover text. Emit `changed` to repaint."""
+    """Base layer: override `marks`, and `describe` for hover text. Emit `changed` to repaint everything,
+    or `changedRange(start, end)` (stored code points) to repaint only the lines showing that range."""
 
     changed = Signal()
+    changedRange = Signal(int, int)
+    # True when a mark's look depends on its neighbours (stacked boxes): the view then asks for the marks
+    # of the whole screen even when it repaints a few lines.
+    stacks = False
 
     def __init__(self, name: str, parent: QObject | None = None):
         super().__init__(parent)
@@ -84,13 +89,20 @@ class IntervalIndex:
     def add(self, key: Hashable, start: int, end: int) -> None:
         if key in self._ranges:
             self.remove(key)
-        self._ranges[key] = (start, end)
-        buckets = self._buckets
-        for bucket in self._bucket_range(start, end):
-            if bucket in buckets:
-                buckets[bucket].append(key)
-            else:
-                buckets[bucket] = [key]
+        self.extend([(key, start, end)])
+
+    def extend(self, items: Iterable[tuple[Hashable, int, int]]) -> None:
+        """Add many (key, start, end) at once: the loop a document's 10,000 spans go through on opening."""
+        buckets, ranges, shift = self._buckets, self._ranges, self.SHIFT
+        for key, start, end in items:
+            ranges[key] = (start, end)
+            first, last = start >> shift, (max(end, start + 1) - 1) >> shift
+            for bucket in range(first, last + 1):
+                found = buckets.get(bucket)
+                if found is None:
+                    buckets[bucket] = [key]
+                else:
+                    found.append(key)
 
     def remove(self, key: Hashable) -> None:
         start, end = self._ranges.pop(key)
@@ -116,6 +128,8 @@ class IntervalIndex:
 class SpanLayer(Layer):
     """The stored spans of the open document: yours as boxes, other annotators' dashed (when shown)."""
 
+    stacks = True
+
     def __init__(self, parent: QObject | None = None):
         super().__init__("spans", parent)
         self.document_id: int | None = None
@@ -123,6 +137,7 @@ class SpanLayer(Layer):
         self.show_others = False
         self.selected: int | None = None
         self._rows: dict[int, SpanRow] = {}
+        self._own = 0  # how many rows are the annotator's own
         self._index = IntervalIndex()
         self._labels: dict[int, LabelInfo] = {}
         self._colors: dict[int, QColor] = {}
@@ -141,10 +156,11 @@ class SpanLayer(Layer):
     def load(self, document_id: int | None, rows: Iterable[SpanRow]) -> None:
         self.document_id = document_id
         self.selected = None
-        self._rows = {}
+        self._rows = {row.id: row for row in rows}
+        own = self.annotator_id
+        self._own = sum(1 for row in self._rows.values() if row.annotator_id == own)
         self._index = IntervalIndex()
-        for row in rows:
-            self._put(row)
+        self._index.extend((row.id, row.start, row.end) for row in self._rows.values())
         self.changed.emit()
 
     def apply(self, added: Iterable[SpanRow] = (), removed: Iterable[SpanRow] = (),
@@ -153,17 +169,31 @@ class SpanLayer(Layer):
             if row.id in self._rows:
                 del self._rows[row.id]
                 self._index.remove(row.id)
+                self._own -= row.annotator_id == self.annotator_id
             if row.id == self.selected:
                 self.selected = None
+        touched = [*removed, *added, *(row for pair in updated for row in pair)]
         for row in added:
             self._put(row)
         for _, new in updated:
             self._put(new)
-        self.changed.emit()
+        if touched:
+            self.changedRange.emit(*self._cluster(min(r.start for r in touched), max(r.end for r in touched)))
+
+    def _cluster(self, start: int, end: int) -> tuple[int, int]:
+        """The range of all spans chained by overlap to [start, end): their stacking may have changed."""
+        for _ in range(100):
+            ranges = [self._rows[i] for i in self._index.overlapping(start, end)]
+            wider = (min([start, *(r.start for r in ranges)]), max([end, *(r.end for r in ranges)]))
+            if wider == (start, end):
+                break
+            start, end = wider
+        return start, end
 
     def _put(self, row: SpanRow) -> None:
-        if row.annotator_id not in self._annotators and row.annotator_id != self.annotator_id:
-            self._annotators.setdefault(row.annotator_id, f"annotator {row.annotator_id}")
+        previous = self._rows.get(row.id)
+        self._own += (row.annotator_id == self.annotator_id) - (previous is not None
+                                                                and previous.annotator_id == self.annotator_id)
         self._rows[row.id] = row
         self._index.add(row.id, row.start, row.end)
 
@@ -173,8 +203,11 @@ class SpanLayer(Layer):
 
     def select(self, span_id: int | None) -> None:
         if span_id != self.selected:
+            for old_or_new in (self.selected, span_id):
+                row = self._rows.get(old_or_new) if old_or_new is not None else None
+                if row is not None:
+                    self.changedRange.emit(*self._cluster(row.start, row.end))
             self.selected = span_id
-            self.changed.emit()
 
     # Queries
     def row(self, span_id: int) -> SpanRow | None:
@@ -185,6 +218,9 @@ class SpanLayer(Layer):
 
     def own_rows(self) -> list[SpanRow]:
         return [row for row in self.rows() if row.annotator_id == self.annotator_id]
+
+    def own_count(self) -> int:
+        return self._own
 
     def _shown(self, span_id: int) -> bool:
         return self.show_others or self._rows[span_id].annotator_id == self.annotator_id
@@ -217,7 +253,7 @@ class SpanLayer(Layer):
     def describe(self, position: int) -> list[str]:
         lines = []
         for row in self.spans_at(position, own_only=False):
-            who = self._annotators.get(row.annotator_id, "?")
+            who = self._annotators.get(row.annotator_id, f"annotator {row.annotator_id}")
             line = f"<b>{escape(self.label_text(row.label_id))}</b> — {escape(who)}"
             if row.note:
                 line += f"<br/>&nbsp;&nbsp;<i>{escape(row.note)}</i>"
@@ -265,6 +301,6 @@ class TokenLayer(Layer):
     def marks(self, start: int, end: int) -> list[Mark]:
         if self.tokens is None:
             return []
-        starts, ends = self.tokens.starts, self.tokens.ends
-        return [Mark(starts[i], ends[i], TOKEN_COLORS[i % 2], Style.UNDERLINE)
+        bounds = self.tokens.boundaries
+        return [Mark(bounds[i], bounds[i + 1], TOKEN_COLORS[i % 2], Style.UNDERLINE)
                 for i in self.tokens.overlapping(start, end)]

@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
         self.annotator = annotator
         self.workspace: Workspace | None = None
         self._sample_task: Task | None = None
+        self._total = 0  # documents in the database, for the status bar
         self.resize(DEFAULT_SIZE)
 
         self.pane = DocumentPane(self)
@@ -45,12 +46,18 @@ class MainWindow(QMainWindow):
         self.documents_dock = self.add_panel(self.documents, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
         self.documents_dock.setMinimumWidth(380)
 
+        # Fixed widths: a count that grows by a digit must not relayout (and repaint) the whole status bar.
         self.position_label = QLabel(self)
+        self.position_label.setFixedWidth(230)
+        self.position_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.corpus_progress = QProgressBar(self)
         self.corpus_progress.setMaximumWidth(180)
         self.corpus_progress.setFormat("%v/%m done")
         self.counts_label = QLabel(self)
+        self.counts_label.setFixedWidth(300)
+        self.counts_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.selection_label = QLabel(self)
+        self.selection_label.setMinimumWidth(10)
         status = self.statusBar()
         status.addWidget(self.selection_label, 1)
         status.addPermanentWidget(self.position_label)
@@ -248,12 +255,12 @@ class MainWindow(QMainWindow):
         self.redo_action.setEnabled(False)
         workspace.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         workspace.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
-        workspace.undo_stack.undoTextChanged.connect(lambda text: self.undo_action.setText(f"&Undo {text}"))
-        workspace.undo_stack.redoTextChanged.connect(lambda text: self.redo_action.setText(f"&Redo {text}"))
-        workspace.refused.connect(lambda reason: self.statusBar().showMessage(reason, 6000))
-        workspace.failed.connect(lambda what, error: show_error(self, what, error))
+        workspace.undo_stack.undoTextChanged.connect(self._undo_text)
+        workspace.undo_stack.redoTextChanged.connect(self._redo_text)
+        workspace.refused.connect(self._refused)
+        workspace.failed.connect(self._failed)
         workspace.bridge.spansChanged.connect(self.documents.model.on_spans_changed)
-        workspace.bridge.spansChanged.connect(self._update_counts)
+        workspace.bridge.spansChanged.connect(self._update_position)
         workspace.bridge.documentsChanged.connect(self.documents.model.on_documents_changed)
         workspace.bridge.documentsChanged.connect(self._update_counts)
         workspace.bridge.documentsChanged.connect(self.documents.update_count)
@@ -336,7 +343,7 @@ class MainWindow(QMainWindow):
     def _document_opened(self, document_id: int) -> None:
         self.documents.show_document(document_id)
         self._update_title()
-        self._update_counts()
+        self._update_position()
 
     def mark_done_and_next(self) -> None:
         document = self.pane.document
@@ -369,6 +376,18 @@ class MainWindow(QMainWindow):
             self.open_document(following)
 
     # --- undo ------------------------------------------------------------------------------------------
+    def _undo_text(self, text: str) -> None:
+        self.undo_action.setText(f"&Undo {text}".rstrip())
+
+    def _redo_text(self, text: str) -> None:
+        self.redo_action.setText(f"&Redo {text}".rstrip())
+
+    def _refused(self, reason: str) -> None:
+        self.statusBar().showMessage(reason, 6000)
+
+    def _failed(self, what: str, error: BaseException) -> None:
+        show_error(self, what, error)
+
     def _undo(self) -> None:
         if self.workspace is not None:
             self.workspace.undo_stack.undo()
@@ -481,24 +500,29 @@ class MainWindow(QMainWindow):
 
     # --- status bar and title --------------------------------------------------------------------------
     def _update_counts(self, *_) -> None:
+        """Corpus progress (a query): when documents change, not on every span."""
         if self.workspace is None:
             self.counts_label.clear()
             self.position_label.clear()
             return
         counts = self.workspace.progress.counts()
-        total = sum(counts.values())
+        self._total = total = sum(counts.values())
         self.counts_label.setText(f"new {counts[Status.NEW]} · in progress {counts[Status.IN_PROGRESS]} · "
                                   f"done {counts[Status.DONE]}")
-        self.corpus_progress.setMaximum(max(total, 1))
+        self.corpus_progress.setMaximum(total)
         self.corpus_progress.setValue(counts[Status.DONE])
+        self._update_position()
+
+    def _update_position(self, *_) -> None:
         document = self.pane.document
-        if document is not None:
-            row = self.documents.model.row_of(document.id, fetch=False)
-            where = f"document {row + 1} of {total:,}" if row is not None else f"{total:,} documents"
-            own = len(self.pane.span_layer.own_rows())
-            self.position_label.setText(f"{where} · {own} span{'s' if own != 1 else ''}")
-        else:
+        total = self._total
+        if document is None:
             self.position_label.setText(f"{total:,} documents")
+            return
+        row = self.documents.model.row_of(document.id, fetch=False)
+        where = f"document {row + 1} of {total:,}" if row is not None else f"{total:,} documents"
+        own = self.pane.span_layer.own_count()
+        self.position_label.setText(f"{where} · {own} span{'s' if own != 1 else ''}")
 
     def _update_title(self, *_) -> None:
         parts = []

@@ -64,6 +64,8 @@ class DisplayText:
         self.conversion = conversion
         self.text = conversion.text if conversion is not None else stored
         self._utf16 = Utf16Map(self.text)
+        # Most documents: no conversion and nothing beyond the BMP, so positions are the same numbers.
+        self.identity = conversion is None and self._utf16.utf16_length == self._utf16.length
 
     @property
     def converted(self) -> bool:
@@ -75,11 +77,15 @@ class DisplayText:
 
     def to_qt(self, source: int) -> int:
         """Stored code point → Qt position in the view."""
+        if self.identity:
+            return source
         view = self.conversion.to_view(source) if self.conversion is not None else source
         return self._utf16.to_utf16(view)
 
     def from_qt(self, pos: int, *, round_up: bool = False) -> int:
         """Qt position in the view → stored code point."""
+        if self.identity:
+            return min(max(pos, 0), self._utf16.length)
         view = self._utf16.to_codepoint(pos, round_up=round_up)
         return self.conversion.to_source(view) if self.conversion is not None else view
 

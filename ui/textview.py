@@ -11,7 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterable
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QTextCursor,
                            QTextLine, QTextOption)
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
@@ -93,6 +93,20 @@ class DocumentView(QPlainTextEdit):
         self._layers.append((z, layer))
         self._layers.sort(key=lambda item: item[0])
         layer.changed.connect(self.viewport().update)
+        layer.changedRange.connect(self.update_range)
+
+    def update_range(self, start: int, end: int) -> None:
+        """Repaint only the lines on screen that show [start, end) (stored code points)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(min(self.display.to_qt(start), self.document().characterCount() - 1))
+        top = self.cursorRect(cursor).top()
+        cursor.setPosition(min(self.display.to_qt(end), self.document().characterCount() - 1))
+        bottom = self.cursorRect(cursor).bottom()
+        height = self.viewport().height()
+        if bottom < 0 or top > height:
+            return
+        top, bottom = max(top, 0), min(bottom, height)
+        self.viewport().update(QRect(0, top - 1, self.viewport().width(), bottom - top + 3))
 
     def layers(self) -> list[Layer]:
         return [layer for _, layer in self._layers]
@@ -268,16 +282,23 @@ class DocumentView(QPlainTextEdit):
     # --- painting --------------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         lines = self._visible_lines()
-        if lines and self._layers:
+        dirty = event.rect()
+        painted = [line for line in lines if line.rect.bottom() >= dirty.top() and line.rect.top() <= dirty.bottom()]
+        if painted and self._layers:
+            # Marks of the whole screen decide how boxes stack, so a partial repaint stacks them the same way;
+            # only the lines inside the dirty rectangle are drawn.
             start = self.display.from_qt(lines[0].start)
             end = self.display.from_qt(lines[-1].end, round_up=True) + 1
             painter = QPainter(self.viewport())
-            painter.setClipRect(event.rect())
+            painter.setClipRect(dirty)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            geometry = _Geometry(lines, self.display)
+            geometry = _Geometry(painted, self.display)
+            first = self.display.from_qt(painted[0].start)
+            last = self.display.from_qt(painted[-1].end, round_up=True) + 1
             for _, layer in self._layers:
                 if layer.visible:
-                    _paint_marks(painter, geometry, list(layer.marks(start, end)))
+                    marks = layer.marks(start, end) if layer.stacks else layer.marks(first, last)
+                    _paint_marks(painter, geometry, list(marks), first, last)
             painter.end()
         super().paintEvent(event)
 
@@ -306,12 +327,19 @@ class DocumentView(QPlainTextEdit):
 
 
 class _Geometry:
-    """Rectangles of Qt position ranges on the visible lines."""
+    """Rectangles of stored ranges on the visible lines (x positions cached for the length of one paint)."""
 
     def __init__(self, lines: list[_Line], display: DisplayText):
         self.lines = lines
         self.starts = [line.start for line in lines]
         self.display = display
+        self._x: dict[int, float] = {}
+
+    def x(self, line: _Line, qt_position: int) -> float:
+        x = self._x.get(qt_position)
+        if x is None:
+            x = self._x[qt_position] = line.line.cursorToX(qt_position - line.block_position)[0] + line.origin.x()
+        return x
 
     def rects(self, start: int, end: int) -> list[QRectF]:
         qt_start, qt_end = self.display.to_qt(start), self.display.to_qt(end)
@@ -321,8 +349,7 @@ class _Geometry:
             line = self.lines[i]
             a, b = max(qt_start, line.start), min(qt_end, line.end)
             if b > a:
-                x1 = line.line.cursorToX(a - line.block_position)[0] + line.origin.x()
-                x2 = line.line.cursorToX(b - line.block_position)[0] + line.origin.x()
+                x1, x2 = self.x(line, a), self.x(line, b)
                 rects.append(QRectF(min(x1, x2), line.rect.top(), abs(x2 - x1), line.rect.height()))
             i += 1
         return rects
@@ -343,41 +370,82 @@ def _lanes(marks: Iterable[Mark]) -> dict[int, int]:
     return lanes
 
 
-def _paint_marks(painter: QPainter, geometry: _Geometry, marks: list[Mark]) -> None:
+def _paint_marks(painter: QPainter, geometry: _Geometry, marks: list[Mark], first: int, last: int) -> None:
+    """Draw the marks that fall on the painted lines [first, last); `marks` may reach beyond them."""
     if not marks:
         return
-    stacked = [m.style in (Style.BOX, Style.DASHED) for m in marks]
-    lanes = _lanes(m for m, s in zip(marks, stacked) if s) if any(stacked) else {}
-    stacked_index = 0
-    for mark, is_stacked in zip(marks, stacked):
-        rects = geometry.rects(mark.start, mark.end)
-        if is_stacked:
-            lane = min(lanes[stacked_index], MAX_LANES - 1)
-            stacked_index += 1
-            _paint_box(painter, rects, mark, lane)
-        elif mark.style is Style.FILL:
-            for rect in rects:
-                painter.fillRect(rect, mark.color)
-        elif mark.style is Style.UNDERLINE:
-            painter.setPen(QPen(mark.color, 1.4))
-            for rect in rects:
-                y = rect.bottom() - 1.0
-                painter.drawLine(QPointF(rect.left() + 1.5, y), QPointF(rect.right() - 1.5, y))
+    stacked = [mark for mark in marks if mark.style in (Style.BOX, Style.DASHED)]
+    if stacked:
+        _paint_boxes(painter, geometry, stacked, first, last)
+    marks = [mark for mark in marks if mark.start < last and mark.end > first]
+    fills = [mark for mark in marks if mark.style is Style.FILL]
+    for mark in fills:
+        for rect in geometry.rects(mark.start, mark.end):
+            painter.fillRect(rect, mark.color)
+    underlined = [mark for mark in marks if mark.style is Style.UNDERLINE]
+    if underlined:
+        _paint_underlines(painter, geometry, underlined)
 
 
-def _paint_box(painter: QPainter, rects: list[QRectF], mark: Mark, lane: int) -> None:
+def _paint_boxes(painter: QPainter, geometry: _Geometry, marks: list[Mark], first: int, last: int) -> None:
+    """Label-coloured boxes: a translucent fill, then a crisp outline; nested ones inset by their lane."""
+    lanes = _lanes(marks)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    styles: dict[tuple, tuple[QPen, QColor]] = {}
+    boxes = []
+    for index, mark in enumerate(marks):
+        if mark.start >= last or mark.end <= first:
+            continue
+        key = (mark.color.rgba(), mark.style, mark.selected)
+        if key not in styles:
+            styles[key] = _box_style(mark)
+        pen, fill = styles[key]
+        lane = min(lanes[index], MAX_LANES - 1)
+        inset = lane * LANE_INSET
+        for rect in geometry.rects(mark.start, mark.end):
+            box = QRectF(round(rect.left()) + lane * 0.5, round(rect.top() + inset),
+                         max(round(rect.width()) - 1 - lane, 1), round(rect.height() - 1 - 2 * inset))
+            painter.fillRect(box, fill)
+            boxes.append((box, pen))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for box, pen in boxes:  # outlines after all fills, so a nested box's edge is never painted over
+        painter.setPen(pen)
+        painter.drawRect(box)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+
+
+def _box_style(mark: Mark) -> tuple[QPen, QColor]:
     fill = QColor(mark.color)
     outline = QColor(mark.color)
     if mark.style is Style.DASHED:
         fill.setAlpha(22)
-        pen = QPen(outline.darker(110), 1.3, Qt.PenStyle.DashLine)
-    else:
-        fill.setAlpha(115 if mark.selected else 58)
-        outline.setAlpha(235)
-        pen = QPen(outline.darker(135) if mark.selected else outline, 2.4 if mark.selected else 1.2)
-    painter.setPen(pen)
-    painter.setBrush(fill)
-    inset = lane * LANE_INSET + pen.widthF() / 2
-    for rect in rects:
-        painter.drawRoundedRect(rect.adjusted(0.5 + lane * 0.5, inset, -0.5 - lane * 0.5, -inset), 3, 3)
-    painter.setBrush(Qt.BrushStyle.NoBrush)
+        return QPen(outline.darker(110), 1, Qt.PenStyle.DashLine), fill
+    fill.setAlpha(110 if mark.selected else 56)
+    outline.setAlpha(235)
+    return QPen(outline.darker(140) if mark.selected else outline, 2 if mark.selected else 1), fill
+
+
+def _paint_underlines(painter: QPainter, geometry: _Geometry, marks: list[Mark]) -> None:
+    """Thin lines under non-overlapping marks (tokens): one walk over lines and marks, one draw per colour."""
+    lines = geometry.lines
+    to_qt = geometry.display.to_qt
+    qt = {position: to_qt(position) for mark in marks for position in (mark.start, mark.end)}
+    by_color: dict[int, tuple[QColor, list[QLineF]]] = {}
+    i = 0
+    for mark in sorted(marks, key=lambda m: m.start):
+        qt_start, qt_end = qt[mark.start], qt[mark.end]
+        while i < len(lines) and lines[i].end <= qt_start:
+            i += 1
+        j = i
+        while j < len(lines) and lines[j].start < qt_end:
+            line = lines[j]
+            a, b = max(qt_start, line.start), min(qt_end, line.end)
+            if b > a:
+                y = line.rect.bottom() - 1.0
+                x1, x2 = geometry.x(line, a), geometry.x(line, b)
+                _, segments = by_color.setdefault(mark.color.rgba(), (mark.color, []))
+                segments.append(QLineF(x1 + 1.5, y, x2 - 1.5, y))
+            j += 1
+    for color, segments in by_color.values():
+        painter.setPen(QPen(color, 1.4))
+        painter.drawLines(segments)

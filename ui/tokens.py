@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from itertools import chain
 from typing import Sequence
 
 
 class Tokens:
+    """Token boundaries, built in the worker thread that segments (200,000 tokens for 1 MB: C-level loops)."""
+
     def __init__(self, tokens: Sequence[tuple[int, int]]):
-        self.starts = [start for start, _ in tokens]
-        self.ends = [end for _, end in tokens]
-        if self.ends and self.starts[1:] == self.ends[:-1]:  # the usual case: tokens tile the text
-            self.boundaries = self.starts + [self.ends[-1]]
+        flat = list(chain.from_iterable(tokens))
+        if flat[2::2] == flat[1:-1:2]:  # the usual case: tokens tile the text
+            self.boundaries: list[int] = flat[0::2] + flat[-1:]
         else:
-            self.boundaries = sorted(set(self.starts) | set(self.ends))
+            self.boundaries = sorted(set(flat))
 
     def __len__(self) -> int:
-        return len(self.starts)
+        return max(len(self.boundaries) - 1, 0)
 
     def snap(self, start: int, end: int) -> tuple[int, int]:
         """Widen [start, end) to the tokens it touches (a selection inside one token takes the token)."""
@@ -37,5 +39,6 @@ class Tokens:
         return self.boundaries[i] if i >= 0 else None
 
     def overlapping(self, start: int, end: int) -> range:
-        """Indexes of tokens overlapping [start, end)."""
-        return range(max(bisect_right(self.ends, start), 0), bisect_left(self.starts, end))
+        """Indexes i of the pieces [boundaries[i], boundaries[i + 1]) that overlap [start, end)."""
+        return range(max(bisect_right(self.boundaries, start) - 1, 0),
+                     min(bisect_left(self.boundaries, end), len(self.boundaries) - 1))
