@@ -12,16 +12,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from corpus.dictionary import Dictionary, project_dictionary
 from corpus.reading import RefusedFile, read_text
-from corpus.script import detect_script
+from corpus.script import detect_script, t2s
 from corpus.segment import SEGMENTER, pack, token_lengths, warm_up
 from corpus.text import content_hash, normalize
 from db import documents, segmentations
@@ -90,8 +91,9 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class _File:
-    path: str
-    name: str
+    path: str  # as the user gave it (shown in reports)
+    name: str  # the document name
+    source: str  # absolute path, stored as the document's source
 
 
 def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[_File], list[FileResult]]:
@@ -99,32 +101,35 @@ def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[_File], list[Fi
     that do not exist."""
     found: list[_File] = []
     missing: list[FileResult] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
-    def add(path: Path, name: str) -> None:
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            found.append(_File(str(path), name[:NAME_MAX]))
+    def add(path: str, name: str, source: str) -> None:
+        if source not in seen:
+            seen.add(source)
+            found.append(_File(path, name[:NAME_MAX], source))
 
     for given in paths:
-        given = Path(given)
-        if given.is_dir():
-            for path in _text_files(given):
-                add(path, path.relative_to(given).as_posix())
-        elif given.is_file():
-            add(given, given.name)
+        given = os.fspath(given)
+        if os.path.isdir(given):
+            root = os.path.realpath(given)
+            for relative in _text_files(root):
+                add(os.path.join(given, relative), relative.replace(os.sep, "/"), os.path.join(root, relative))
+        elif os.path.isfile(given):
+            add(given, os.path.basename(given), os.path.realpath(given))
         else:
-            missing.append(FileResult(str(given), REFUSED, "no such file or folder", name=given.name))
+            missing.append(FileResult(given, REFUSED, "no such file or folder", name=os.path.basename(given)))
     return found, missing
 
 
-def _text_files(folder: Path) -> list[Path]:
+def _text_files(root: str) -> list[str]:
+    """Paths relative to `root` of the .txt files below it, sorted, hidden files and folders left out."""
     files = []
-    for root, dirs, names in os.walk(folder):
+    for folder, dirs, names in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        files.extend(Path(root, n) for n in names if not n.startswith(".") and n.lower().endswith(TEXT_SUFFIXES))
-    return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
+        relative = os.path.relpath(folder, root)
+        prefix = "" if relative == "." else relative + os.sep
+        files.extend(prefix + n for n in names if not n.startswith(".") and n.lower().endswith(TEXT_SUFFIXES))
+    return sorted(files, key=lambda f: f.replace(os.sep, "/"))
 
 
 # --- reading one file (in a worker process or in the caller) ---------------------------------------------------
@@ -188,8 +193,7 @@ def _prepared(files: Sequence[_File], preparer: _Preparer, workers: int) -> Iter
         for file in files:
             yield preparer(file)
         return
-    context = multiprocessing.get_context("spawn")  # never fork: the caller may be a GUI with threads
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+    with ProcessPoolExecutor(workers, mp_context=_process_context(preparer), initializer=_start_worker,
                              initargs=(preparer,)) as pool:
         remaining = iter(files)
         in_flight = deque(pool.submit(_prepare_in_worker, f) for f in islice(remaining, 4 * workers))
@@ -203,6 +207,21 @@ def _prepared(files: Sequence[_File], preparer: _Preparer, workers: int) -> Iter
         finally:
             for future in in_flight:
                 future.cancel()
+
+
+def _process_context(preparer: _Preparer):
+    """fork where it is safe (Linux, no other thread: the CLI) and nearly free, since workers inherit the
+    loaded dictionaries; otherwise (the window has threads) a fork server, which pays for start-up once."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        warm_up(preparer.dictionary)
+        t2s("")  # load OpenCC before forking
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def worker_count(files: Sequence[_File]) -> int:
@@ -266,7 +285,7 @@ class _Writer:
             fresh = [(i, p) for i, p in self.batch if p.digest not in stored_meanwhile]
             ids = documents.add_documents(session, [
                 dict(name=p.file.name, text=p.text, content_hash=p.digest, script=p.script,
-                     source_path=str(Path(p.file.path).resolve())) for _, p in fresh])
+                     source_path=p.file.source) for _, p in fresh])
             segmentations.store_new(session, [(document_id, p.boundaries) for document_id, (_, p) in zip(ids, fresh)
                                               if p.boundaries is not None], SEGMENTER, self.version)
         for (index, prepared), document_id in zip(fresh, ids):

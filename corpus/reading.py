@@ -32,6 +32,8 @@ _FILE_TYPES = (  # magic numbers of files people drop into a corpus folder by mi
 )
 # Chinese legacy encodings tried strictly, in order of preference when the scores tie.
 _CHINESE = (("gb18030", "GB18030"), ("cp950", "Big5"), ("big5hkscs", "Big5-HKSCS"))
+# What the plausibility scores count: characters beyond ASCII that are not punctuation or spaces.
+_SCORED = re.compile(r"[^\x00-\x7f\s\u2000-\u206f\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")  # all but \t \n \v \f \r and ESC
 _MAX_CONTROL_SHARE = 0.002
 # A decoding is plausible Chinese when most of its characters are common ones and many are very frequent.
@@ -187,21 +189,15 @@ def _best_chinese(data: bytes) -> tuple[str, str] | None:
     return best.text, best.encoding
 
 
-def _score(text: str, encoding: str, sample: int = 8_000) -> _Reading:
+def _score(text: str, encoding: str, sample: int = 1_000) -> _Reading:
     from corpus.script import t2s
 
-    simplified = t2s(text[:sample])
-    scored = common = frequent = 0
-    common_set = _common_characters()
-    for ch in simplified:
-        if ch < "\x80" or unicodedata.category(ch)[0] in "PZ":
-            continue
-        scored += 1
-        common += ch in common_set
-        frequent += ch in _FREQUENT
+    scored = _SCORED.findall(t2s(text[:sample]))
     if not scored:
         return _Reading(text, encoding, 0.0, 0.0, 0)
-    return _Reading(text, encoding, common / scored, frequent / scored, scored)
+    common = sum(map(_common_characters().__contains__, scored))
+    frequent = sum(map(_FREQUENT.__contains__, scored))
+    return _Reading(text, encoding, common / len(scored), frequent / len(scored), len(scored))
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
@@ -143,13 +144,20 @@ def test_progress_and_cancel_between_files_leave_whole_documents(tmp_path, datab
 
 
 @pytest.mark.seeds
-def test_worker_processes_store_what_the_calling_process_would(seeds, database, tmp_path):
+@pytest.mark.parametrize("in_a_thread", [False, True], ids=["forked", "fork-server"])
+def test_worker_processes_store_what_the_calling_process_would(seeds, database, tmp_path, in_a_thread):
+    """Workers are forked when the caller is alone (the CLI), made by a fork server when threads run
+    beside it (the window)."""
     from db.engine import open_database
 
     alone = import_paths(database, [seeds, SAMPLE_DIR], workers=1)
     other = open_database(str(tmp_path / "other.db"))
     try:
-        pooled = import_paths(other, [seeds, SAMPLE_DIR], workers=2)
+        if in_a_thread:
+            with ThreadPoolExecutor(1) as thread:
+                pooled = thread.submit(import_paths, other, [seeds, SAMPLE_DIR], workers=2).result()
+        else:
+            pooled = import_paths(other, [seeds, SAMPLE_DIR], workers=2)
         assert [(r.name, r.outcome, r.encoding) for r in pooled.results] == [
             (r.name, r.outcome, r.encoding) for r in alone.results]
         assert _snapshot(other) == _snapshot(database)
