@@ -11,10 +11,11 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from annotate.cli import build_parser, run_command
+    from annotate.cli import build_parser, run_command, window_arguments
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = window_arguments(argv)  # no command: the window, without loading every command's module
+    if args is None:
+        args = build_parser().parse_args(argv)
     if args.command is None:
         from ui.app import run_app
 

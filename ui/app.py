@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QEventLoop, QThread
+from PySide6.QtCore import QEventLoop, Qt, QThread
 from PySide6.QtWidgets import QApplication
 
 from ui.settings import Settings
@@ -62,7 +62,8 @@ def start_window(settings: Settings, annotator: str, requested: str | None):
     window.show()
     location, is_default = database_location(requested, settings)
     window.open_database(location, sample_if_empty=is_default)
-    _warm_up_segmenter()
+    # The dictionary loads once the window is usable, not while the first paint competes for the CPU.
+    window.ready.connect(_warm_up_segmenter, Qt.ConnectionType.SingleShotConnection)
     return window
 
 

@@ -17,15 +17,29 @@ class CommandError(Exception):
     """A user-facing failure: printed as one line, exit status 1."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="main.py", description="Zhubi (朱笔): annotate Chinese political and news texts.")
+def add_global_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH|URL",
                         help="database file or SQLAlchemy URL (default: $ZHUBI_DB, else the user data directory)")
     parser.add_argument("--screenshot", metavar="FILE", help="render the window to FILE (PNG) and exit")
     parser.add_argument("--open", metavar="NAME", dest="open_name", help="document to open with --screenshot")
     parser.add_argument("--annotator", dest="gui_annotator", metavar="NAME",
                         help="annotator name for this window session (default: the saved one)")
+    return parser
+
+
+def window_arguments(argv: list[str] | None) -> argparse.Namespace | None:
+    """The options when no command is given (open the window), without importing any command module:
+    the window starts faster than `build_parser` could (some commands load numpy or compile rules)."""
+    options, rest = add_global_options(argparse.ArgumentParser(add_help=False)).parse_known_args(argv)
+    if rest:
+        return None
+    options.command = None
+    return options
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = add_global_options(argparse.ArgumentParser(
+        prog="main.py", description="Zhubi (朱笔): annotate Chinese political and news texts."))
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         import_module(f"annotate.cli.{name}").register(subparsers)
