@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
 from annotate.lexicon import search_forms
-from annotate.suggest import SpanIndex
+from annotate.suggest import SpanIndex, longest_match_automaton
 from corpus.script import t2s, to_simplified
 from db import fulltext
 from db import spans as span_rows
@@ -148,24 +148,19 @@ def label_concordance(database: Database, label_id: int, *, annotator_ids: Seque
     """Every occurrence, anywhere in the corpus, of every text labelled `label_id` — labelled or
     not. Reads the whole corpus once (an automaton of the labelled texts, longest match): long
     work, with progress and cancel; a cancelled run returns what it found so far."""
-    import ahocorasick
-
     with database.session() as session:
         by_document: dict[int, list[SpanRow]] = {}
         for row in span_rows.iter_spans(session, annotator_ids=annotator_ids):
             if row.label_id == label_id:
                 by_document.setdefault(row.document_id, []).append(row)
         labelled: set[str] = set()
-        for _document_id, _name, _script, text in fulltext.texts(session, sorted(by_document)):
-            labelled.update(text[r.start:r.end] for r in by_document[_document_id])
+        for document_id, _name, _script, text in fulltext.texts(session, sorted(by_document)):
+            labelled.update(text[r.start:r.end] for r in by_document[document_id])
         terms = tuple(sorted(labelled))
         if not labelled:
             return Concordance(terms, label_id)
-        automaton = ahocorasick.Automaton()
-        for text in labelled:
-            for key in dict.fromkeys((text, t2s(text))):
-                automaton.add_word(key, (len(key), text))
-        automaton.make_automaton()
+        keys = {key: term for term in terms for key in (term, t2s(term))}
+        automaton, owners = longest_match_automaton(list(keys)), list(keys.values())
         document_ids = fulltext.document_ids(session)
         hits: dict[int, tuple[str, str, list]] = {}
         for done, document_id, name, script, text in _reading(session, document_ids, progress):
@@ -173,11 +168,10 @@ def label_concordance(database: Database, label_id: int, *, annotator_ids: Seque
                 break
             view = to_simplified(text) if script == Script.TRADITIONAL else None
             found = []
-            for last, (length, term) in automaton.iter_long(view.text if view else text):
-                start, end = last - length + 1, last + 1
+            for index, start, end in automaton.find_matches_as_indexes(view.text if view else text):
                 if view is not None:
                     start, end = view.to_source(start), view.to_source(end)
-                found.append((start, end, term))
+                found.append((start, end, owners[index]))
             if found:
                 hits[document_id] = (name, text, found)
         raw = _lines_for(session, hits, annotator_ids, context)

@@ -23,10 +23,10 @@ LexiconChanged and SuggestionsChanged of the document.
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Iterable, NamedTuple, Sequence
 
 from annotate import rules as rule_set
 from annotate.edits import AddSpan, AddSpans, Edit
@@ -43,8 +43,7 @@ from db.spans import SpanRow
 LEXICON = "lexicon"  # the source of suggestions that come from the lexicon
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     document_id: int
     start: int
     end: int
@@ -57,40 +56,54 @@ class Suggestion:
         return self.label_id, self.start, self.end
 
 
+# A candidate before it becomes a Suggestion: (start, end, label_id, rank of its source, source).
+Candidate = tuple[int, int, int, int, str]
+
+
 # ---------------------------------------------------------------- matching
 
 class LexiconMatcher:
     """An Aho-Corasick automaton over the simplified forms of the accepted lexicon terms."""
 
     def __init__(self, entries: Iterable[lexicon.LexiconRow]):
-        import ahocorasick
-
-        self.automaton = ahocorasick.Automaton()
+        accepted = [entry for entry in entries if not entry.rejected]
+        forms = [form for entry in accepted for form in entry.forms]
+        if any("\n" in form for form in forms):
+            simplified = iter([t2s(form) for form in forms])
+        else:  # one OpenCC call for all of them
+            simplified = iter(t2s("\n".join(forms)).split("\n") if forms else ())
         labels: dict[str, list[int]] = {}
-        for entry in entries:
-            if entry.rejected:
-                continue
+        for entry in accepted:
             for form in entry.forms:
-                for key in dict.fromkeys((form, t2s(form))):
-                    if len(key) >= 1 and entry.label_id not in labels.setdefault(key, []):
+                for key in dict.fromkeys((form, next(simplified))):
+                    if key and entry.label_id not in labels.setdefault(key, []):
                         labels[key].append(entry.label_id)
-        for key, label_ids in labels.items():
-            self.automaton.add_word(key, (len(key), tuple(label_ids)))
-        self.empty = not labels
-        if not self.empty:
-            self.automaton.make_automaton()
+        self.keys = list(labels)
+        # Only a term that starts or ends with a Latin letter or digit can split a word.
+        self.values = [(tuple(labels[key]), _is_word_char(key[0]) or _is_word_char(key[-1])) for key in self.keys]
+        self.automaton = longest_match_automaton(self.keys) if self.keys else None
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, label_id): longest matches, left to right, not splitting a Latin word or a number."""
-        if self.empty:
+        if self.automaton is None:
             return []
         found = []
-        for last, (length, label_ids) in self.automaton.iter_long(text):
-            start, end = last - length + 1, last + 1
-            if _splits_word(text, start, end):
+        values = self.values
+        for index, start, end in self.automaton.find_matches_as_indexes(text):
+            label_ids, check = values[index]
+            if check and _splits_word(text, start, end):
                 continue
-            found.extend((start, end, label_id) for label_id in label_ids)
+            for label_id in label_ids:
+                found.append((start, end, label_id))
         return found
+
+
+def longest_match_automaton(keys: list[str]):
+    """An automaton that finds the leftmost-longest, non-overlapping occurrences of `keys`, as
+    (key index, start, end) in code points."""
+    import ahocorasick_rs
+
+    return ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
 
 def _is_word_char(ch: str) -> bool:
@@ -102,22 +115,36 @@ def _splits_word(text: str, start: int, end: int) -> bool:
             or (end < len(text) and _is_word_char(text[end - 1]) and _is_word_char(text[end])))
 
 
-def resolve(candidates: Sequence[Suggestion]) -> list[Suggestion]:
-    """One suggestion per place and label: exact duplicates keep the first source; of overlapping
-    suggestions with the same label the longest wins (then the earlier source)."""
-    order = {id(s): i for i, s in enumerate(candidates)}
-    ranked = sorted(candidates, key=lambda s: (s.start - s.end, order[id(s)]))
-    kept: dict[int, list[tuple[int, int]]] = {}  # label -> sorted kept (start, end), disjoint
-    chosen = []
-    for s in ranked:
-        taken = kept.setdefault(s.label_id, [])
-        i = bisect_left(taken, (s.start, s.end))
-        if (i > 0 and taken[i - 1][1] > s.start) or (i < len(taken) and taken[i][0] < s.end):
-            continue
-        insort(taken, (s.start, s.end))
-        chosen.append(s)
-    chosen.sort(key=lambda s: (s.start, s.end, s.label_id))
+def resolve(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """One suggestion per place and label: of overlapping candidates with the same label the longest
+    wins, then the first source (the lexicon, then the rules in order); exact duplicates are overlaps."""
+    by_label: dict[int, list[Candidate]] = {}
+    for candidate in candidates:
+        by_label.setdefault(candidate[2], []).append(candidate)
+    chosen: list[Candidate] = []
+    for items in by_label.values():
+        items.sort()
+        cluster: list[Candidate] = []
+        reach = -1
+        for candidate in items:
+            if cluster and candidate[0] >= reach:  # a run of overlapping candidates ends here
+                chosen.extend(_longest_first(cluster))
+                cluster = []
+            cluster.append(candidate)
+            reach = max(reach, candidate[1]) if len(cluster) > 1 else candidate[1]
+        chosen.extend(_longest_first(cluster))
+    chosen.sort()
     return chosen
+
+
+def _longest_first(cluster: list[Candidate]) -> list[Candidate]:
+    if len(cluster) == 1:
+        return cluster
+    kept: list[Candidate] = []
+    for candidate in sorted(cluster, key=lambda c: (c[0] - c[1], c[3], c[0])):
+        if all(candidate[1] <= k[0] or k[1] <= candidate[0] for k in kept):
+            kept.append(candidate)
+    return kept
 
 
 class SpanIndex:
@@ -151,56 +178,72 @@ def _conflicts(s: Suggestion, r: SpanRow) -> bool:
 
 # ---------------------------------------------------------------- the engine
 
-@dataclass
-class _Cache:
-    lexicon_version: str | None = None
-    matcher: LexiconMatcher | None = None
-    candidates: OrderedDict = field(default_factory=OrderedDict)  # (doc, versions) -> list[Suggestion]
-    views: OrderedDict = field(default_factory=OrderedDict)  # (doc, length) -> Converted
+class _Recent:
+    """The last few results of an expensive computation, by key; thread-safe."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
 
 
 class Suggester:
-    """Computes suggestions; caches the lexicon automaton per lexicon version and the candidates of
-    the last documents per lexicon and rule version. Safe to share between threads."""
+    """Computes suggestions. Caches, for the last few documents, the text and its simplified view,
+    what the rules found (per rule set), what the lexicon found (per lexicon version) and their
+    resolution — so labelling a span, which changes the lexicon, reruns only the automaton — and
+    the automaton itself per lexicon version. Safe to share between threads."""
 
     CACHED_DOCUMENTS = 8
 
     def __init__(self, database: Database):
         self.database = database
-        self._cache = _Cache()
-        self._lock = threading.Lock()
+        self._texts = _Recent(self.CACHED_DOCUMENTS)     # (doc, length) -> (text, view)
+        self._rule_hits = _Recent(self.CACHED_DOCUMENTS)  # (doc, length, rules) -> [Candidate]
+        self._lexicon_hits = _Recent(self.CACHED_DOCUMENTS)  # (doc, length, lexicon version) -> [Candidate]
+        self._resolved = _Recent(self.CACHED_DOCUMENTS)  # (doc, length, rules, lexicon version) -> [Suggestion]
+        self._matchers = _Recent(1)  # lexicon version -> LexiconMatcher
 
     def candidates(self, document_id: int) -> list[Suggestion]:
         """Everything the lexicon and the enabled rules propose in a document, resolved, before the
         user's spans and rejections are taken into account."""
         with self.database.session() as session:
+            length = documents.length_of(session, document_id)
             lexicon_version = lexicon.version(session)
             rules = rule_set.active_rules(session)
-            key = (document_id, lexicon_version, rule_rows.version(session),
-                   tuple((r.name, r.label_id) for r in rules))
-            with self._lock:
-                cached = self._cache.candidates.get(key)
-                if cached is not None:
-                    self._cache.candidates.move_to_end(key)
-                    return cached
-            matcher = self._matcher(session, lexicon_version)
-            text = documents.text_of(session, document_id)
-            script = documents.info(session, document_id).script
-        view = self._view(document_id, text, script)
-        found = [Suggestion(document_id, start, end, label_id, LEXICON, "")
-                 for start, end, label_id in matcher.find(view.text)]
-        found.extend(Suggestion(document_id, start, end, label_id, name, "")
-                     for start, end, label_id, name in rule_set.run(rules, view.text))
-        if not view.is_identity:
-            found = [Suggestion(document_id, view.to_source(s.start), view.to_source(s.end), s.label_id, s.source, "")
-                     for s in found]
-        result = [Suggestion(document_id, s.start, s.end, s.label_id, s.source, text[s.start:s.end])
-                  for s in resolve(found) if s.start < s.end]
-        with self._lock:
-            self._cache.candidates[key] = result
-            while len(self._cache.candidates) > self.CACHED_DOCUMENTS:
-                self._cache.candidates.popitem(last=False)
-        return result
+            rules_key = (rule_rows.version(session), tuple((r.name, r.label_id) for r in rules))
+            key = (document_id, length, rules_key, lexicon_version)
+            found = self._resolved.get(key)
+            if found is not None:
+                return found
+            text, view = self._text(session, document_id, length)
+            rule_hits = self._rule_hits.get((document_id, length, rules_key))
+            if rule_hits is None:
+                ranks = {rule.name: rank for rank, rule in enumerate(rules, 1)}
+                rule_hits = self._rule_hits.put((document_id, length, rules_key), _to_source(view, [
+                    (start, end, label_id, ranks[name], name)
+                    for start, end, label_id, name in rule_set.run(rules, view.text)]))
+            lexicon_hits = self._lexicon_hits.get((document_id, length, lexicon_version))
+            if lexicon_hits is None:
+                matcher = self._matcher(session, lexicon_version)
+                lexicon_hits = self._lexicon_hits.put((document_id, length, lexicon_version), _to_source(view, [
+                    (start, end, label_id, 0, LEXICON) for start, end, label_id in matcher.find(view.text)]))
+        result = [Suggestion(document_id, start, end, label_id, name, text[start:end])
+                  for start, end, label_id, _rank, name in resolve(lexicon_hits + rule_hits) if start < end]
+        return self._resolved.put(key, result)
 
     def for_document(self, document_id: int, *, annotator_id: int | None = None,
                      label_ids: Iterable[int] | None = None) -> list[Suggestion]:
@@ -217,27 +260,26 @@ class Suggester:
         return visible(candidates, spans, rejected)
 
     def _matcher(self, session, version: str) -> LexiconMatcher:
-        with self._lock:
-            if self._cache.matcher is not None and self._cache.lexicon_version == version:
-                return self._cache.matcher
-        matcher = LexiconMatcher(lexicon.entries(session, include_rejected=False))
-        with self._lock:
-            self._cache.matcher, self._cache.lexicon_version = matcher, version
+        matcher = self._matchers.get(version)
+        if matcher is None:
+            matcher = self._matchers.put(version, LexiconMatcher(lexicon.entries(session, include_rejected=False)))
         return matcher
 
-    def _view(self, document_id: int, text: str, script: Script) -> Converted:
-        if script != Script.TRADITIONAL:
-            return Converted(text, len(text))
-        key = (document_id, len(text))
-        with self._lock:
-            view = self._cache.views.get(key)
-        if view is None:
-            view = to_simplified(text)
-            with self._lock:
-                self._cache.views[key] = view
-                while len(self._cache.views) > self.CACHED_DOCUMENTS:
-                    self._cache.views.popitem(last=False)
-        return view
+    def _text(self, session, document_id: int, length: int) -> tuple[str, Converted]:
+        found = self._texts.get((document_id, length))
+        if found is None:
+            text = documents.text_of(session, document_id)
+            script = documents.info(session, document_id).script
+            view = to_simplified(text) if script == Script.TRADITIONAL else Converted(text, len(text))
+            found = self._texts.put((document_id, length), (text, view))
+        return found
+
+
+def _to_source(view: Converted, found: list[Candidate]) -> list[Candidate]:
+    if view.is_identity:
+        return found
+    return [(view.to_source(start), view.to_source(end), label_id, rank, name)
+            for start, end, label_id, rank, name in found]
 
 
 # ---------------------------------------------------------------- accepting and rejecting
