@@ -36,13 +36,14 @@ def add_document(session: Session, *, name: str, text: str, content_hash: str, s
 
 
 def add_documents(session: Session, rows: Sequence[dict]) -> list[int]:
-    """Insert many documents in one statement per chunk (import); each row has add_document's keyword
-    arguments. Returns the new ids in the order of `rows`."""
-    values = [dict(row, length=len(row["text"])) for row in rows]
-    if not values:
+    """Insert many documents with one executemany (import); each row has add_document's keyword arguments
+    and a content hash no stored document has. Returns the new ids in the order of `rows`."""
+    if not rows:
         return []
-    statement = insert(Document).returning(Document.id, sort_by_parameter_order=True)
-    return list(session.scalars(statement, values))
+    # No RETURNING: SQLite cannot promise its order, so SQLAlchemy would insert row by row.
+    session.execute(insert(Document.__table__), [dict(row, length=len(row["text"])) for row in rows])
+    ids = ids_by_hash(session, [row["content_hash"] for row in rows])
+    return [ids[row["content_hash"]] for row in rows]
 
 
 def all_hashes(session: Session) -> dict[str, int]:
