@@ -68,8 +68,11 @@ def quotations(text: str) -> Iterator[Range]:
             yield start, end
 
 
+_SENTENCE_PUNCTUATION = re.compile(f"[{re.escape(SENTENCE_PUNCTUATION)}]")
+
+
 def _is_phrase(content: str, limit: int) -> bool:
-    return 2 <= len(content) <= limit and not any(ch in SENTENCE_PUNCTUATION for ch in content)
+    return 2 <= len(content) <= limit and not _SENTENCE_PUNCTUATION.search(content)
 
 
 def _is_enumeration(content: str) -> bool:
@@ -110,6 +113,7 @@ def _quoted(kind: str) -> Callable[[Scan], Iterator[Range]]:
 
 
 _DIGIT_FORMULA = re.compile(r"[0-9]+(?:[+＋](?:[0-9]+|N|n))+")
+_PLUS = re.compile("[+＋]")
 _NUMBER_CHARS = "0123456789.+＋-－/:"  # a formula does not continue a number, a date or a phone number
 
 
@@ -120,8 +124,15 @@ def numbered_packages(scan: Scan) -> Iterator[Range]:
     for start, end, kind in scan.quotations:
         if kind == "package":
             yield start, end
-    for match in _DIGIT_FORMULA.finditer(text):
-        start, end = match.span()
+    reached = 0
+    for plus in _PLUS.finditer(text):  # rare: look around each plus sign only
+        start = plus.start()
+        while start > reached and text[start - 1].isascii() and text[start - 1].isdigit():
+            start -= 1
+        match = _DIGIT_FORMULA.match(text, start)
+        if match is None:
+            continue
+        reached = end = match.end()
         if (start and text[start - 1] in _NUMBER_CHARS) or (end < len(text) and text[end] in _NUMBER_CHARS):
             continue  # part of a longer number or expression
         if (start, end) not in quoted:
@@ -156,7 +167,9 @@ _PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江
 # A name does not run through a verb phrase (市委召开…, 介绍市委…) or join two institutions (市委和市政府).
 _VERBS = ("召开|介绍|表示|指出|强调|主持|出席|印发|要求|认真|深入|贯彻|落实|推动|推进|坚持|加强|按照|根据|围绕"
           "|全力|积极|进一步|不断|切实|充分|发挥|开展|组织实施|牵头|负责|通过|审议|作出|做好|抓好|提出|联合")
-_CORE = f"(?:(?!{_VERBS}|和(?:[市区县省国中]|{_PROVINCES}))(?:{_NAME}))"
+# (The charset lookaheads only make failing fast: a full alternation is tried where its first character is.)
+_VERB_STARTS = "".join(sorted({word[0] for word in _VERBS.split("|")} | {"和"}))
+_CORE = f"(?:(?!(?=[{_VERB_STARTS}])(?:{_VERBS}|和(?:[市区县省国中]|{_PROVINCES})))(?:{_NAME}))"
 _LEVEL_SUFFIX = "省|市|自治区|特别行政区|新区|区|县|自治州|州|盟|旗|镇|乡|街道"
 _SUBPLACES = f"(?:{_CORE}{{2}}(?:{_LEVEL_SUFFIX}))*"
 _PARTY = "中共|中国共产党"
@@ -180,7 +193,9 @@ _SUFFIXES = (
     "|(?<![通可创举开主承督协包兴查代合筹好要必难能实试停待接严法快来去会想怎照经补重民公共操买])办(?![理法事学好成实案公])"
     "|(?<![为以核中重])中心(?![任工组思])"
 )
-_UNIT = f"{_CORE}{{0,16}}?(?:{_SUFFIXES})"
+_SUFFIX_STARTS = "".join(sorted({re.sub(r"^\(\?<!\[[^]]*\]\)", "", alternative)[0]
+                                  for alternative in _SUFFIXES.split("|")}))
+_UNIT = f"{_CORE}{{0,16}}?(?=[{_SUFFIX_STARTS}])(?:{_SUFFIXES})"
 _ORGANS = f"(?:第[{NUMERALS}]+届(?:{_SUFFIXES})|(?:{_UNIT})+)"
 # Where an institution can start; each match is tried with _CHAIN below (cheaper than one big search).
 _ANCHOR = re.compile(f"{_PARTY}|{_HEADS}|{_PROVINCES}|{_LEVELS}")
