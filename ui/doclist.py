@@ -217,6 +217,7 @@ class DocumentListPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # names differ at both ends (01_…会议.txt)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         vertical = self.table.verticalHeader()
         vertical.hide()
@@ -226,8 +227,8 @@ class DocumentListPanel(QWidget):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(DocumentListModel.NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((DocumentListModel.SCRIPT, 44), (DocumentListModel.LENGTH, 82),
-                              (DocumentListModel.SPANS, 56), (DocumentListModel.STATUS, 104)):
+        for column, width in ((DocumentListModel.SCRIPT, 40), (DocumentListModel.LENGTH, 74),
+                              (DocumentListModel.SPANS, 50), (DocumentListModel.STATUS, 100)):
             header.resizeSection(column, width)
         self.count = QLabel(self)
         top = QHBoxLayout()

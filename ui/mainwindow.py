@@ -11,7 +11,8 @@ from typing import Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QToolButton,
+                               QWidget)
 
 from annotate.events import DocumentsChanged
 from db.models import Status
@@ -44,7 +45,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pane)
         self.documents = DocumentListPanel(self)
         self.documents_dock = self.add_panel(self.documents, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.documents_dock.setMinimumWidth(380)
+        self.documents_dock.setMinimumWidth(400)
 
         # Fixed widths: a count that grows by a digit must not relayout (and repaint) the whole status bar.
         self.position_label = QLabel(self)
@@ -53,6 +54,11 @@ class MainWindow(QMainWindow):
         self.corpus_progress = QProgressBar(self)
         self.corpus_progress.setMaximumWidth(180)
         self.corpus_progress.setFormat("%v/%m done")
+        self.script_label = QLabel("繁 shown as 简", self)
+        self.script_label.setToolTip("A traditional document shown in simplified characters (Ctrl+J switches); "
+                                     "spans stay on the original text")
+        self.script_label.setStyleSheet("color: #b5651d")
+        self.script_label.hide()
         self.counts_label = QLabel(self)
         self.counts_label.setFixedWidth(300)
         self.counts_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -60,6 +66,7 @@ class MainWindow(QMainWindow):
         self.selection_label.setMinimumWidth(10)
         status = self.statusBar()
         status.addWidget(self.selection_label, 1)
+        status.addPermanentWidget(self.script_label)
         status.addPermanentWidget(self.position_label)
         status.addPermanentWidget(self.counts_label)
         status.addPermanentWidget(self.corpus_progress)
@@ -157,8 +164,8 @@ class MainWindow(QMainWindow):
         self.panels_menu.addAction(self.documents_dock.toggleViewAction())
 
         document = bar.addMenu("&Document")
-        self._action(document, "Mark &Done, Open Next Unfinished", self.mark_done_and_next,
-                     ["Ctrl+Return", "Ctrl+Enter"])
+        self.done_action = self._action(document, "Mark &Done, Open Next Unfinished", self.mark_done_and_next,
+                                        ["Ctrl+Return", "Ctrl+Enter"])
         self._action(document, "Mark &In Progress", lambda: self.set_status(Status.IN_PROGRESS))
         self._action(document, "Mark &New", lambda: self.set_status(Status.NEW))
         document.addSeparator()
@@ -171,6 +178,17 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "&Keyboard Shortcuts", self.show_cheat_sheet, "F1")
         self._action(help_menu, "&About Zhubi", self.about)
         self.menus = [(menu.title(), menu.actions()) for menu in (file, edit, view, document)]
+        toolbar = self.addToolBar("View")
+        toolbar.setObjectName("toolbar-view")
+        toolbar.setMovable(False)
+        for action, text in ((self.simplified_action, "繁→简"), (self.tokens_action, "Tokens"),
+                             (self.snap_action, "Snap"), (self.others_action, "Others"),
+                             (self.done_action, "Done ✓ Next")):
+            button = QToolButton(toolbar)
+            button.setDefaultAction(action)
+            button.setText(text)
+            button.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
+            toolbar.addWidget(button)
         self._apply_view_flags()
         self._set_enabled(False)
 
@@ -196,6 +214,7 @@ class MainWindow(QMainWindow):
     def _simplified(self, on: bool) -> None:
         self.settings.set_flag("simplified", on)
         self.pane.set_simplified(on)
+        self._update_position()
 
     def _others(self, on: bool) -> None:
         self.settings.set_flag("others", on)
@@ -514,6 +533,7 @@ class MainWindow(QMainWindow):
         self._update_position()
 
     def _update_position(self, *_) -> None:
+        self.script_label.setVisible(self.pane.view.display.converted)
         document = self.pane.document
         total = self._total
         if document is None:
