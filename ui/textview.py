@@ -333,12 +333,14 @@ class _Geometry:
         self.lines = lines
         self.starts = [line.start for line in lines]
         self.display = display
-        self._x: dict[int, float] = {}
+        self._x: dict[tuple[int, int], float] = {}
 
     def x(self, line: _Line, qt_position: int) -> float:
-        x = self._x.get(qt_position)
+        # Keyed by line too: where a line wraps, one position is both the end of a line and the next one's start.
+        key = (line.start, qt_position)
+        x = self._x.get(key)
         if x is None:
-            x = self._x[qt_position] = line.line.cursorToX(qt_position - line.block_position)[0] + line.origin.x()
+            x = self._x[key] = line.line.cursorToX(qt_position - line.block_position)[0] + line.origin.x()
         return x
 
     def rects(self, start: int, end: int) -> list[QRectF]:
