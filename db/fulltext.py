@@ -26,8 +26,9 @@ TRIGRAM = 3
 
 _HAS_INDEX = text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (:index, :pending)")
 _MATCH = text(f"SELECT rowid FROM {INDEX} WHERE {INDEX} MATCH :query")
+# The queue drives the lookup (an IN over rowids): only queued documents are read.
 _PENDING_CONTAINING = text(
-    f"SELECT d.id FROM {PENDING} p JOIN documents d ON d.id = p.id WHERE instr(d.text, :term) > 0")
+    f"SELECT id FROM documents WHERE id IN (SELECT id FROM {PENDING}) AND instr(text, :term) > 0")
 _PENDING_COUNT = text(f"SELECT count(*) FROM {PENDING}")
 _INDEX_CHUNK = text(
     f"INSERT INTO {INDEX} (rowid, text) SELECT id, text FROM documents "
