@@ -199,6 +199,7 @@ def _provenance(text: str):
 
 
 _DECODER = json.JSONDecoder()
+_META_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # meta keys sorted: the same bytes every time
 
 
 def _timestamp(moment: datetime) -> str:
@@ -217,7 +218,7 @@ class _DoccanoLines:
     def line(self, document: _Document, annotator: str | None, spans: list[tuple]) -> str:
         quoted = self.quoted
         labels = ", ".join([f"[{start}, {end}, {quoted[label]}]" for start, end, label, *_ in spans])
-        meta = json.dumps(_meta(document, annotator, spans), ensure_ascii=False, sort_keys=True)
+        meta = _META_ENCODER.encode(_meta(document, annotator, spans))
         return f'{{"id": {document.info.id}, "text": {document.text_json}, "label": [{labels}], "meta": {meta}}}'
 
 
@@ -252,8 +253,7 @@ class _ProdigyLines:
                            f'"label": {quoted[label]}}}')
             if not aligned:
                 self._misaligned(document, annotator, start, end, label)
-        meta = json.dumps({META_ID: document.info.id, **_meta(document, annotator, spans)}, ensure_ascii=False,
-                          sort_keys=True)
+        meta = _META_ENCODER.encode({META_ID: document.info.id, **_meta(document, annotator, spans)})
         return (f'{{"text": {document.text_json}, "tokens": {token_json}, "spans": [{", ".join(entries)}], '
                 f'"meta": {meta}}}')
 

@@ -362,7 +362,7 @@ class _Reader:
             if index in notes or index in provenance:
                 extra = provenance.get(index)
                 spans.append((start, end, label, notes.get(index, ""),
-                              None if extra is None else json.dumps(extra, ensure_ascii=False, sort_keys=True)))
+                              None if extra is None else _CANONICAL.encode(extra)))
             else:
                 spans.append((start, end, label, "", None))
         for index in set(notes) | set(provenance):
@@ -381,6 +381,9 @@ class _Reader:
                       unconfirmed_units=unconfirmed)
 
 
+# Provenance is stored in one canonical form, so the same decision always reads back as the same text.
+# (One encoder for all: json.dumps with options builds a new one per call, which costs more than the encoding.)
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 _STATUS_VALUES = {status.value for status in Status}
 _REVIEW_VALUES = {status.value for status in ReviewStatus}
 
