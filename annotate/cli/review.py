@@ -141,10 +141,10 @@ def _show(state: review.ReviewState, *, show_all: bool) -> None:
     print(f"document {state.document_id} ({state.review_status.value}): "
           + ", ".join(f"{counts[kind.value]} {kind.value}" for kind in review.Kind)
           + f"; {counts['decided']} of {len(state.disagreements)} disagreements decided")
-    numbers = {group.key: i + 1 for i, group in enumerate(state.disagreements)}
+    numbers = {id(group): i + 1 for i, group in enumerate(state.disagreements)}
     for group in state.groups if show_all else state.disagreements:
         decision = state.decision(group)
-        number = f"#{numbers[group.key]}" if group.key in numbers else "  "
+        number = f"#{numbers[id(group)]}" if id(group) in numbers else "  "
         verdict = f"  → {decision.action}" if decision else ""
         print(f"{number} {group.kind.value:8} [{group.start},{group.end}) {_excerpt(state.text, group)}{verdict}")
         if group.kind == review.Kind.AGREED:
