@@ -32,6 +32,7 @@ from db.models import Script
 IMPORTED, DUPLICATE, REFUSED = "imported", "duplicate", "refused"
 TEXT_SUFFIXES = (".txt",)
 POOL_MIN_BYTES = 8 * 1024 * 1024  # below this, starting worker processes costs more than it saves
+TASK_BYTES, TASK_FILES = 256 * 1024, 32  # files handed to a worker at a time
 BATCH_DOCUMENTS = 500
 BATCH_CHARACTERS = 8_000_000
 NAME_MAX = 512  # db.models.Document.name
@@ -94,6 +95,7 @@ class _File:
     path: str  # as the user gave it (shown in reports)
     name: str  # the document name
     source: str  # absolute path, stored as the document's source
+    size: int  # bytes (0 when it cannot be read: reading it says why)
 
 
 def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[_File], list[FileResult]]:
@@ -106,7 +108,11 @@ def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[_File], list[Fi
     def add(path: str, name: str, source: str) -> None:
         if source not in seen:
             seen.add(source)
-            found.append(_File(path, name[:NAME_MAX], source))
+            try:
+                size = os.path.getsize(source)
+            except OSError:
+                size = 0
+            found.append(_File(path, name[:NAME_MAX], source, size))
 
     for given in paths:
         given = os.fspath(given)
@@ -183,30 +189,44 @@ def _start_worker(preparer: _Preparer) -> None:
     warm_up(preparer.dictionary)
 
 
-def _prepare_in_worker(file: _File) -> _Prepared | _Refused:
-    return _worker_preparer(file)
+def _prepare_in_worker(files: list[_File]) -> list[_Prepared | _Refused]:
+    return [_worker_preparer(file) for file in files]
 
 
 def _prepared(files: Sequence[_File], preparer: _Preparer, workers: int) -> Iterator[_Prepared | _Refused]:
-    """Prepared files in order; with workers > 1 in that many processes, a bounded number in flight."""
+    """Prepared files in order; with workers > 1 in that many processes, a bounded number of tasks (a few
+    files each, so that passing them around costs little) in flight."""
     if workers <= 1:
         for file in files:
             yield preparer(file)
         return
     with ProcessPoolExecutor(workers, mp_context=_process_context(preparer), initializer=_start_worker,
                              initargs=(preparer,)) as pool:
-        remaining = iter(files)
-        in_flight = deque(pool.submit(_prepare_in_worker, f) for f in islice(remaining, 4 * workers))
+        remaining = _tasks(files)
+        in_flight = deque(pool.submit(_prepare_in_worker, task) for task in islice(remaining, 4 * workers))
         try:
             while in_flight:
-                result = in_flight.popleft().result()
+                results = in_flight.popleft().result()
                 following = next(remaining, None)
                 if following is not None:
                     in_flight.append(pool.submit(_prepare_in_worker, following))
-                yield result
+                yield from results
         finally:
             for future in in_flight:
                 future.cancel()
+
+
+def _tasks(files: Sequence[_File]) -> Iterator[list[_File]]:
+    task: list[_File] = []
+    size = 0
+    for file in files:
+        task.append(file)
+        size += file.size
+        if size >= TASK_BYTES or len(task) >= TASK_FILES:
+            yield task
+            task, size = [], 0
+    if task:
+        yield task
 
 
 def _process_context(preparer: _Preparer):
@@ -225,13 +245,7 @@ def _process_context(preparer: _Preparer):
 
 
 def worker_count(files: Sequence[_File]) -> int:
-    size = 0
-    for file in files:
-        try:
-            size += os.path.getsize(file.path)
-        except OSError:
-            pass  # read_text will say why
-    if size < POOL_MIN_BYTES:
+    if sum(file.size for file in files) < POOL_MIN_BYTES:
         return 1
     return max(1, min(os.cpu_count() or 1, 8, len(files)))
 

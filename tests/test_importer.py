@@ -128,12 +128,13 @@ def test_joining_broken_lines_is_asked_for_and_reported(seeds, database):
     assert "line-break spaces removed" in joined.summary()
 
 
-def test_progress_and_cancel_between_files_leave_whole_documents(tmp_path, database):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_and_cancel_between_files_leave_whole_documents(tmp_path, database, workers):
     for i in range(6):
         (tmp_path / f"{i}.txt").write_text(f"第{i}号文件：坚定拥护“两个确立”。", encoding="utf-8")
     seen = []
     report = import_paths(database, [tmp_path], progress=lambda done, total: seen.append((done, total)),
-                          cancel=lambda: len(seen) > 3)  # after the third file
+                          cancel=lambda: len(seen) > 3, workers=workers)  # after the third file
     assert report.cancelled and seen[0] == (0, 6) and seen[-1] == (3, 6)
     assert [r.name for r in report.imported] == ["0.txt", "1.txt", "2.txt"]
     with database.session() as session:
