@@ -182,24 +182,28 @@ class LexiconOffers:
             return
         for row in event.removed:
             self._withdraw(row)
-        offered = list(event.added) + [new for old, new in event.updated if new.label_id != old.label_id]
+        offered = [row for row in (*event.added, *(new for old, new in event.updated if new.label_id != old.label_id))
+                   if row.origin == Origin.MANUAL]
+        if not offered:
+            return
+        with self.database.session() as session:
+            text = documents.text_of(session, event.document_id)
+        groups: dict[tuple[str, int], list[SpanRow]] = {}  # label all occurrences: one offer per term
         for row in offered:
-            if row.origin == Origin.MANUAL:
-                self._offer(row)
+            groups.setdefault((text[row.start:row.end].strip(), row.label_id), []).append(row)
+        for (term, _label_id), rows in groups.items():
+            self._offer(term, rows)
 
-    def _offer(self, row: SpanRow) -> None:
-        same_label = [(entry, span_ids) for entry, span_ids in self._added.values() if entry.label_id == row.label_id]
-        if same_label:
-            with self.database.session() as session:
-                text = documents.text_of(session, row.document_id)[row.start:row.end].strip()
-            for entry, span_ids in same_label:
-                if text in entry.forms or t2s(text) in entry.forms:
-                    span_ids.add(row.id)  # another span of a term this session added
-                    return
+    def _offer(self, text: str, rows: list[SpanRow]) -> None:
+        label_id = rows[0].label_id
+        for entry, span_ids in self._added.values():
+            if entry.label_id == label_id and (text in entry.forms or t2s(text) in entry.forms):
+                span_ids.update(row.id for row in rows)  # more spans of a term this session added
+                return
         mode = offer_mode(self.database)
         if mode == OfferMode.OFF:
             return
-        offer = offer_for(self.database, row)
+        offer = offer_for(self.database, rows[0])
         if offer is None:
             return
         if mode == OfferMode.ASK:
@@ -207,7 +211,7 @@ class LexiconOffers:
                 self.on_offer(offer)
             return
         entry = accept_offer(self.database, offer, events=self.events)
-        self._added[(entry.term, entry.label_id)] = (entry, {row.id})
+        self._added[(entry.term, entry.label_id)] = (entry, {row.id for row in rows})
 
     def _withdraw(self, row: SpanRow) -> None:
         for key, (entry, span_ids) in list(self._added.items()):

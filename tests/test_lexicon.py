@@ -176,3 +176,25 @@ def test_documents_a_term_touches_are_found_in_both_scripts(database, ids):
     assert lexicon.documents_with_terms(database, ["两个维护"]) == [ids["simplified"], ids["traditional"]]
     assert lexicon.documents_with_terms(database, ["组织部"]) == [ids["simplified"]]
     assert lexicon.documents_with_terms(database, ["不在这里"]) == []
+
+
+def test_labelling_many_occurrences_at_once_offers_the_term_once(database, ids):
+    from annotate.spans import NewSpan
+
+    events = EventBus()
+    changes = []
+    events.subscribe(lambda e: changes.append(e) if isinstance(e, LexiconChanged) else None)
+    lexicon.LexiconOffers(database, events)
+    store = _store(database, events)
+    store.add_many([NewSpan(ids["simplified"], ids["SLOGAN"], ids["amy"], 5, 9),
+                    NewSpan(ids["simplified"], ids["SLOGAN"], ids["amy"], 11, 15)])
+    assert [e[0] for e in _lexicon(database)] == ["两个维护"] and len(changes) == 1
+
+
+def test_a_new_term_becomes_one_token_in_the_documents_it_touches(database, ids):
+    from corpus.segment import document_tokens
+
+    text = "坚决做到“两个维护”。两个维护是根本。市委组织部"
+    lexicon.add_entry(database, "是根本", ids["TASK"])  # not a word of any dictionary: 是|根本 without it
+    assert lexicon.refresh_segmentation(database, ["是根本"]) == 1
+    assert (text.index("是根本"), text.index("是根本") + 3) in document_tokens(database, ids["simplified"])
