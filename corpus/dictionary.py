@@ -55,6 +55,11 @@ class Dictionary:
 
 def make_dictionary(terms: Iterable[str]) -> Dictionary:
     """Built-in words plus `terms` (and their simplified forms: traditional text is cut after t2s)."""
+    return _make(tuple(sorted(set(terms))))
+
+
+@lru_cache(maxsize=16)
+def _make(terms: tuple[str, ...]) -> Dictionary:
     from corpus.script import t2s
 
     words = set(GENRE_WORDS)
@@ -76,11 +81,25 @@ def builtin_dictionary() -> Dictionary:
 
 
 def project_dictionary(session: Session) -> Dictionary:
-    """The dictionary of the database behind `session`: its lexicon's accepted terms and their variants."""
+    """The dictionary of the database behind `session`: its lexicon's accepted terms and their variants.
+
+    Every lexicon write leaves a new random version token behind, so a token seen before stands for the
+    same terms (document_tokens asks for every document, an export for thousands)."""
     from db import lexicon
 
-    terms = [form for entry in lexicon.entries(session, include_rejected=False) for form in entry.forms]
-    return make_dictionary(terms) if terms else builtin_dictionary()
+    token = lexicon.version(session)
+    found = _by_lexicon_version.get(token) if token else None
+    if found is None:
+        terms = [form for entry in lexicon.entries(session, include_rejected=False) for form in entry.forms]
+        found = make_dictionary(terms) if terms else builtin_dictionary()
+        if token:
+            if len(_by_lexicon_version) >= 16:
+                _by_lexicon_version.clear()
+            _by_lexicon_version[token] = found
+    return found
+
+
+_by_lexicon_version: dict[str, Dictionary] = {}
 
 
 def dictionary_version(session: Session) -> str:
