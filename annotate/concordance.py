@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from annotate.lexicon import search_forms
 from annotate.suggest import SpanIndex, longest_match_automaton
 from corpus.script import t2s, to_simplified
-from db import fulltext
+from db import documents, fulltext
 from db import spans as span_rows
 from db.engine import Database
 from db.models import Script
@@ -57,15 +57,18 @@ class Line:
 class Concordance:
     terms: tuple[str, ...]
     label_id: int | None  # the reference label (given, or the most frequent exact label)
-    lines: list[Line] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)  # in document order; the first `limit` when one was set
+    per_document: dict[int, int] = field(default_factory=dict)  # every document with occurrences: how many
+    by_status: dict[Status, int] = field(default_factory=dict)  # every occurrence, read or not
 
     @property
-    def per_document(self) -> dict[int, int]:
-        return dict(Counter(line.document_id for line in self.lines))
+    def total(self) -> int:
+        return sum(self.per_document.values())
 
     @property
-    def by_status(self) -> dict[Status, int]:
-        return dict(Counter(line.status for line in self.lines))
+    def complete(self) -> bool:
+        """Whether `lines` holds every occurrence (no `limit` cut them)."""
+        return len(self.lines) == self.total
 
     @property
     def inconsistent(self) -> list[Line]:
@@ -115,7 +118,10 @@ def _lines_for(session, hits: dict[int, tuple[str, str, list[tuple[int, int, str
     return out
 
 
-def _finish(terms: tuple[str, ...], raw: list[tuple], label_id: int | None) -> Concordance:
+def _finish(terms: tuple[str, ...], raw: list[tuple], label_id: int | None,
+            unread: dict[int, int] | None = None) -> Concordance:
+    """Lines from the raw hits; `unread` documents (no spans of interest, beyond the limit) count as
+    occurrences that nobody labelled."""
     if label_id is None:
         exact = Counter(r.label_id for (_, _, start, end, *_, spans, _) in raw for r in spans
                         if (r.start, r.end) == (start, end))
@@ -123,23 +129,42 @@ def _finish(terms: tuple[str, ...], raw: list[tuple], label_id: int | None) -> C
     lines = [Line(document_id, name, start, end, left, match, right, spans, status_of(start, end, spans, label_id), term)
              for document_id, name, start, end, left, match, right, spans, term in raw]
     lines.sort(key=lambda line: (line.document_id, line.start))
-    return Concordance(terms, label_id, lines)
+    per_document = Counter(line.document_id for line in lines)
+    by_status = Counter(line.status for line in lines)
+    if unread:
+        per_document.update(unread)
+        by_status[Status.NONE] += sum(unread.values())
+    return Concordance(terms, label_id, lines, dict(sorted(per_document.items())), dict(by_status))
 
 
 def concordance(database: Database, term: str, *, label_id: int | None = None,
-                annotator_ids: Sequence[int] | None = None, context: int = CONTEXT) -> Concordance:
+                annotator_ids: Sequence[int] | None = None, context: int = CONTEXT,
+                limit: int | None = None) -> Concordance:
     """Every occurrence of `term` (in either script) across the corpus. Statuses compare with
-    `label_id`, or else with the label most often given to exactly this text."""
+    `label_id`, or else with the label most often given to exactly this text.
+
+    With `limit`, `lines` holds the first `limit` occurrences in document order (plus those in
+    documents with spans, which decide the statuses), while counts per document and per status cover
+    every occurrence: the texts of the other documents are never read (a frequent term in a large
+    corpus would otherwise mean reading most of it)."""
     forms = search_forms(term)
     with database.session() as session:
         candidates = sorted({i for form in forms for i in fulltext.documents_containing(session, form)})
+        counts = fulltext.occurrence_counts(session, candidates, forms)
+        labelled = set(documents.span_counts(session, list(counts), annotator_ids))
+        read, shown = [], 0
+        for document_id, count in counts.items():
+            if limit is None or shown < limit or document_id in labelled:
+                read.append(document_id)
+                shown += count
         hits: dict[int, tuple[str, str, list]] = {}
-        for document_id, name, _script, text in fulltext.texts(session, candidates):
+        for document_id, name, _script, text in fulltext.texts(session, read):
             found = sorted({(i, i + len(form), term) for form in forms for i in _occurrences(text, form)})
             if found:
                 hits[document_id] = (name, text, found)
         raw = _lines_for(session, hits, annotator_ids, context)
-    return _finish(forms, raw, label_id)
+    unread = {document_id: count for document_id, count in counts.items() if document_id not in hits}
+    return _finish(forms, raw, label_id, unread)
 
 
 def label_concordance(database: Database, label_id: int, *, annotator_ids: Sequence[int] | None = None,

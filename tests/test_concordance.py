@@ -94,3 +94,14 @@ def test_all_spans_of_a_label_flag_the_occurrences_left_unlabelled(setup, databa
     assert seen and seen[-1] == 4
     institutions = concordance.label_concordance(database, ids["INSTITUTION"])
     assert [(line.match, line.status) for line in institutions.lines] == [("市委组织部", Status.SAME)]
+
+
+def test_a_limited_concordance_counts_everything_but_reads_only_what_it_shows(setup, database):
+    store, ids = setup
+    _add(store, ids, "t", 3, 7, label="TASK")  # the last document: read although beyond the limit
+    full = concordance.concordance(database, "两个维护")
+    page = concordance.concordance(database, "两个维护", limit=2)
+    assert [(line.document, line.start) for line in page.lines] == [("a", 5), ("a", 12), ("a", 22), ("t", 3)]
+    assert page.per_document == full.per_document == {ids["a"]: 3, ids["b"]: 1, ids["t"]: 1}
+    assert page.by_status == full.by_status == {Status.NONE: 4, Status.SAME: 1}
+    assert (page.total, page.complete, full.complete) == (5, False, True)
