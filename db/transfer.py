@@ -29,6 +29,20 @@ def _connection(session: Executor) -> Connection:
     return session.connection() if isinstance(session, Session) else session
 
 
+def read_snapshot(session: Executor) -> None:
+    """Make every later read of this transaction see one moment of the database, whatever is committed
+    meanwhile (an export must not meet a label or span younger than its document list). Call it first.
+
+    SQLite through the sqlite3 module otherwise runs each SELECT in its own implicit transaction.
+    """
+    connection = _connection(session)
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+
 def _layer_filter(query, annotator_ids: Sequence[int] | None, statuses: Iterable[Status] | None):
     if annotator_ids is not None:
         query = query.where(Span.annotator_id.in_(list(annotator_ids)))

@@ -210,3 +210,26 @@ def test_seed_documents_export_with_exact_offsets(database, seeds, tmp_path):
         for line in lines:
             for start, end, label in spans_of(line, fmt):
                 assert line["text"][start:end] in {p for ps in phrases.values() for p in ps}
+
+
+def test_edits_committed_while_an_export_runs_wait_for_the_next_export(database, corpus, tmp_path, monkeypatch):
+    """The export reads one snapshot: a label, annotator and spans committed after it read the annotator names
+    (here: just before it starts reading spans) neither appear half-way nor break it."""
+    from db import comments
+
+    def edit_then_answer(session):
+        with database.transaction() as other:
+            doc, _ = store_text(other, name="新.txt", text="新质生产力")
+            new_label = labels.add_label(other, name="NEW").id
+            zoe = annotators.annotator_id(other, "zoe")
+            insert_spans(other, [(doc, new_label, zoe, 0, 5, "", None),
+                                 (corpus.ids["trad"], new_label, zoe, 0, 2, "", None)])
+        return documents_with_comments(session)
+
+    documents_with_comments = comments.documents_with_comments
+    monkeypatch.setattr(comments, "documents_with_comments", edit_then_answer)
+    first = export_jsonl(database, tmp_path / "first.jsonl")
+    assert first.spans == 15 and first.annotators == ["amy", "bob", "gold"]
+    monkeypatch.undo()
+    second = export_jsonl(database, tmp_path / "second.jsonl")
+    assert second.spans == 17 and second.annotators == ["amy", "bob", "gold", "zoe"]

@@ -99,7 +99,8 @@ def _export(database: Database, out: TextIO, fmt: str, annotator_names: Sequence
             statuses: list[Status] | None, include_empty: bool, progress: Progress | None,
             cancel: Cancel | None) -> ExportReport:
     report = ExportReport(fmt)
-    with database.session() as session:  # one read transaction: a consistent snapshot of the whole export
+    with database.session() as session:
+        transfer.read_snapshot(session)  # the whole export sees one moment, edits made meanwhile wait for the next
         known = annotator_rows.names(session)
         if annotator_names is None:
             chosen = dict(known)
