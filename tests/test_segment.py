@@ -14,8 +14,7 @@ from sqlalchemy import select
 import corpus.segment as segment_module
 from corpus.dictionary import builtin_dictionary, make_dictionary
 from corpus.documents import store_text
-from corpus.segment import (SEGMENTER, JiebaBackend, Segmenter, document_tokens, pack, segment, token_lengths,
-                            unpack)
+from corpus.segment import SEGMENTER, Segmenter, document_tokens, pack, segment, token_lengths, unpack
 from corpus.text import normalize_newlines
 from db import labels, lexicon
 from db.engine import cache_dir
@@ -141,16 +140,23 @@ def test_concurrent_cuts_with_different_dictionaries_give_the_single_threaded_re
 
 
 @pytest.fixture(scope="module")
-def reference():
-    """jieba itself (slow to load: shared by the tests of this module)."""
-    return Segmenter("jieba")
+def reference(tmp_path_factory):
+    """jieba itself, loaded once for the module (it takes seconds), with cache and temp folders of its own
+    (a module fixture is set up before the per-test isolation of conftest)."""
+    home = tmp_path_factory.mktemp("jieba")
+    (home / "tmp").mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+        patch.setattr(tempfile, "tempdir", str(home / "tmp"))
+        segmenter = Segmenter("jieba")
+        segmenter.load(builtin_dictionary())
+        return segmenter, cache_dir(), home / "tmp"
 
 
-def test_jieba_keeps_its_cache_file_in_the_app_cache_directory(tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    JiebaBackend()
-    assert list(cache_dir().glob("jieba*.cache"))
-    assert not list(tmp_path.glob("jieba*.cache"))
+def test_jieba_keeps_its_cache_file_in_the_app_cache_directory(reference):
+    _, cache, temp = reference
+    assert list(cache.glob("jieba*.cache"))
+    assert not list(temp.iterdir())
 
 
 def _corpus_texts(seeds_folder):
@@ -164,6 +170,7 @@ def _corpus_texts(seeds_folder):
 def test_rjieba_gives_jiebas_tokens_with_user_words(reference, with_seeds, request):
     """The condition for using the fast backend at all: identical tokens, user words included."""
     pytest.importorskip("rjieba")
+    jieba, _, _ = reference
     seeds = request.getfixturevalue("seeds") if with_seeds else None
     project = make_dictionary(["稳经济一揽子政策", "乡村帮办点", "党群服务中心", "王力军", "發佈會", "天津",
                                "全市上下", "京津"])  # some already in jieba's dictionary: frequencies replaced
@@ -171,7 +178,7 @@ def test_rjieba_gives_jiebas_tokens_with_user_words(reference, with_seeds, reque
     for dictionary in (builtin_dictionary(), project):
         for text in _corpus_texts(seeds):
             assert token_lengths(text, dictionary, segmenter=fast) == token_lengths(
-                text, dictionary, segmenter=reference)
+                text, dictionary, segmenter=jieba)
 
 
 def test_tokens_from_the_cache_match_a_fresh_cut(database):
