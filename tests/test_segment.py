@@ -188,3 +188,19 @@ def test_tokens_from_the_cache_match_a_fresh_cut(database):
     cached = document_tokens(database, document_id)
     assert cached == document_tokens(database, document_id) == segment(text)
     assert list(accumulate(e - s for s, e in cached))[-1] == len(text)
+
+
+def test_tokens_of_a_conversion_that_changes_lengths_map_back_onto_the_stored_text(monkeypatch):
+    """t2s keeps lengths on real text, but the mapping back must hold when a conversion does not."""
+    import opencc
+
+    from corpus.script import convert_with_map
+    from db.models import Script
+
+    tw2sp = opencc.OpenCC("tw2sp").convert  # 記憶體 → 内存, 滑鼠 → 鼠标: lengths change
+    monkeypatch.setattr(segment_module, "to_simplified", lambda text: convert_with_map(text, tw2sp))
+    text = "市資訊局採購了記憶體和滑鼠，推進「十項行動」。\n𠀀村的軟體也升級了😀"
+    tokens = segment(text, script=Script.TRADITIONAL)
+    assert _covers(text, tokens)
+    words = _words(text, tokens)
+    assert "十項行動" in words and "記憶體" in words and "😀" in words
