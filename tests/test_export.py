@@ -192,7 +192,7 @@ def test_seed_documents_export_with_exact_offsets(database, seeds, tmp_path):
     with database.transaction() as session:
         amy = annotators.annotator_id(session, "amy")
         slogan = labels.by_name(session, "SLOGAN").id
-        rows, expected = [], 0
+        rows = []
         for path in sorted(seeds.glob("*.txt")):
             text = path.read_text(encoding="utf-8")
             doc, _ = store_text(session, name=path.name, text=text)

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from annotate.formats import FormatError, detect_format, import_jsonl
 from conftest import DATA
+from corpus.documents import store_text
 from db import annotators, documents, labels, spans
-from db.models import Origin, Status
-from sqlalchemy import func, select
-from db.models import Comment, Document, Label, Span, Annotator
+from db.models import Annotator, Comment, Document, Label, Origin, Span, Status
 
 FORMATS = DATA / "formats"
 
@@ -63,7 +63,6 @@ def test_doccano_lines_create_documents_labels_and_imported_spans(database, tmp_
 
 def test_documents_are_matched_by_their_normalized_text(database, tmp_path):
     with database.transaction() as session:
-        from corpus.documents import store_text
         existing, _ = store_text(session, name="通知.txt", text="第一行\n推动京津冀协同发展")
     raw = "第一行\r\n推动京津冀协同发展"
     start = raw.index("京津冀协同发展")
@@ -247,7 +246,6 @@ def test_progress_and_cancel(database, tmp_path):
 
 def test_meta_status_applies_only_to_documents_the_import_creates(database, tmp_path):
     with database.transaction() as session:
-        from corpus.documents import store_text
         old, _ = store_text(session, name="old", text="旧文件")
     path = write_lines(tmp_path / "s.jsonl", [
         {"text": "旧文件", "label": [], "meta": {"status": "done", "document": "renamed", "annotator": "a"}},
@@ -256,3 +254,14 @@ def test_meta_status_applies_only_to_documents_the_import_creates(database, tmp_
     with database.session() as session:
         assert [(i.name, i.status) for i in documents.all_infos(session)] == [
             ("old", Status.NEW), ("新文件.txt", Status.DONE)]
+
+
+def test_a_jsonl_file_saved_on_windows_with_bom_and_crlf_line_ends(database, tmp_path):
+    lines = [json.dumps({"text": "两个确立", "label": [[0, 4, "SLOGAN"]]}, ensure_ascii=False),
+             json.dumps({"text": "十项行动", "label": [[0, 4, "SLOGAN"]]}, ensure_ascii=False)]
+    path = tmp_path / "windows.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
+    assert detect_format(path) == "doccano"
+    report = import_jsonl(database, path, annotator="lin")
+    assert report.imported and report.spans_added == 2
+    assert stored(database) == {("lin", "SLOGAN", "两个确立"), ("lin", "SLOGAN", "十项行动")}
