@@ -108,7 +108,8 @@ def import_jsonl(database: Database, path: str | Path, *, fmt: str = "auto", ann
     _annotator_id, Label Studio's completed_by); records with spans and no annotator are problems.
     `offset_unit` 'utf16' reads offsets counted in UTF-16 units (doccano's and other JavaScript tools' own
     exports). Problems, a cancel or an error leave the database exactly as it was; the report says which.
-    progress(done, total) counts bytes of the file; cancel() is polled after every line.
+    progress(done, total) counts bytes of a JSONL file, characters of a Label Studio one; cancel() is polled
+    after every line (task).
     """
     path = Path(path)
     if annotator is not None and not annotator.strip():
