@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,8 +17,8 @@ from pathlib import Path
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
 _BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
-    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
-    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32 LE"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32 BE"),
     (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 LE"),
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 BE"),
@@ -219,6 +218,6 @@ def _ask_charset_normalizer(data: bytes, name: str) -> tuple[str, str]:
     match = from_bytes(data).best()
     # Without a byte-order mark its UTF-16/32 guesses are wrong for files that reach this point.
     if match is None or match.encoding.startswith(("utf_16", "utf_32")) or match.chaos > 0.1:
-        raise RefusedFile(name, f"cannot tell its encoding (it is not UTF-8, GB18030 or Big5 text); "
-                          f"save it as UTF-8 and import it again")
+        raise RefusedFile(name, "cannot tell its encoding (it is not UTF-8, GB18030 or Big5 text); "
+                                "save it as UTF-8 and import it again")
     return str(match), match.encoding.replace("_", "-")

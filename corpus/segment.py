@@ -17,6 +17,7 @@ thread while the import may run in another.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import sys
@@ -29,12 +30,14 @@ from typing import Iterable
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from corpus.dictionary import WORD_FREQUENCY, Dictionary, builtin_dictionary, project_dictionary
-from corpus.dictionary import dictionary_version as dictionary_version  # re-exported: part of this API
+from corpus.dictionary import WORD_FREQUENCY, Dictionary, builtin_dictionary, dictionary_version, project_dictionary
 from corpus.script import to_simplified
 from db import documents, segmentations
 from db.engine import Database, cache_dir
 from db.models import Script
+
+__all__ = ["SEGMENTER", "Segmenter", "Token", "dictionary_version", "document_tokens", "pack", "segment",
+           "token_lengths", "tokens_from_lengths", "unpack", "warm_up"]
 
 SEGMENTER = "jieba-nohmm"
 BACKEND_ENV = "ZHUBI_SEGMENTER"
@@ -94,11 +97,7 @@ def backend_name() -> str:
     wanted = os.environ.get(BACKEND_ENV, "").strip().lower()
     if wanted in ("jieba", "rjieba"):
         return wanted
-    try:
-        import rjieba  # noqa: F401
-    except ImportError:
-        return "jieba"
-    return "rjieba"
+    return "rjieba" if importlib.util.find_spec("rjieba") else "jieba"
 
 
 def make_backend(name: str | None = None):
