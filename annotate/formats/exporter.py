@@ -218,7 +218,7 @@ class _DoccanoLines:
 
     def line(self, document: _Document, annotator: str | None, spans: list[tuple]) -> str:
         quoted = self.quoted
-        labels = ", ".join([f"[{start}, {end}, {quoted[label]}]" for start, end, label, *_ in spans])
+        labels = ", ".join([f"[{start}, {end}, {quoted[label]}]" for start, end, label, _, _, _ in spans])
         meta = _META_ENCODER.encode(_meta(document, annotator, spans))
         return f'{{"id": {document.info.id}, "text": {document.text_json}, "label": [{labels}], "meta": {meta}}}'
 
@@ -248,7 +248,7 @@ class _ProdigyLines:
         token_json, index = self._tokens(document)
         cover, quoted = index.cover, self.quoted
         entries = []
-        for start, end, label, *_ in spans:
+        for start, end, label, _, _, _ in spans:
             first, last, aligned = cover(start, end)
             entries.append(f'{{"start": {start}, "end": {end}, "token_start": {first}, "token_end": {last}, '
                            f'"label": {quoted[label]}}}')

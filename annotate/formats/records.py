@@ -372,7 +372,7 @@ class _Reader:
         status, review = meta.get(META_STATUS), meta.get(META_REVIEW_STATUS)
         if problems:
             raise _LineProblems(problems)
-        unconfirmed = (not units and META_DOCUMENT not in meta and any(quoted is None for *_, quoted in raw_spans)
+        unconfirmed = (not units and META_DOCUMENT not in meta and any(span[3] is None for span in raw_spans)
                        and ASTRAL.search(raw_text) is not None)
         return Record(line=line, text=normalize_newlines(raw_text), annotator=annotator, spans=spans,
                       name=_string(meta.get(META_DOCUMENT)),
