@@ -101,40 +101,46 @@ def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
     return text[max(0, start - width):start], text[end:end + width]
 
 
-def _lines_for(session, hits: dict[int, tuple[str, str, list[tuple[int, int, str]]]],
-               annotator_ids: Sequence[int] | None, width: int) -> list[tuple]:
-    """Attach the overlapping spans to each hit: (document_id, name, start, end, left, match, right, spans, term)."""
+def _non_overlapping(places: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    kept, reached = [], -1
+    for start, end, form in sorted(places, key=lambda r: (r[0], -r[1])):
+        if start >= reached:
+            kept.append((start, end, form))
+            reached = end
+    return kept
+
+
+# A hit: (document id, start, end, term, the text there, left, right); left/right None until cut.
+Hit = tuple[int, int, int, str, str, str | None, str | None]
+
+
+def _build(session, terms: tuple[str, ...], hits: list[Hit], label_id: int | None,
+           annotator_ids: Sequence[int] | None, width: int, limit: int | None) -> Concordance:
+    """Statuses and counts for every hit (from positions and spans alone); lines for the first
+    `limit` (their missing contexts cut by the database)."""
+    hits.sort()
+    document_ids = sorted({hit[0] for hit in hits})
     spans: dict[int, list[SpanRow]] = {}
-    for chunk in _chunks(sorted(hits), 500):
+    for chunk in _chunks(document_ids, 500):
         for row in span_rows.iter_spans(session, document_ids=chunk, annotator_ids=annotator_ids):
             spans.setdefault(row.document_id, []).append(row)
-    out = []
-    for document_id, (name, text, found) in hits.items():
-        index = SpanIndex(spans.get(document_id, ()))
-        for start, end, term in found:
-            touching = tuple(index.overlapping(start, end))
-            left, right = _context(text, start, end, width)
-            out.append((document_id, name, start, end, left, text[start:end], right, touching, term))
-    return out
-
-
-def _finish(terms: tuple[str, ...], raw: list[tuple], label_id: int | None,
-            unread: dict[int, int] | None = None) -> Concordance:
-    """Lines from the raw hits; `unread` documents (no spans of interest, beyond the limit) count as
-    occurrences that nobody labelled."""
+    indexes = {document_id: SpanIndex(rows) for document_id, rows in spans.items()}
+    empty = SpanIndex(())
+    touching = [tuple(indexes.get(hit[0], empty).overlapping(hit[1], hit[2])) for hit in hits]
     if label_id is None:
-        exact = Counter(r.label_id for (_, _, start, end, *_, spans, _) in raw for r in spans
-                        if (r.start, r.end) == (start, end))
+        exact = Counter(r.label_id for hit, rows in zip(hits, touching) for r in rows if (r.start, r.end) == hit[1:3])
         label_id = exact.most_common(1)[0][0] if exact else None
-    lines = [Line(document_id, name, start, end, left, match, right, spans, status_of(start, end, spans, label_id), term)
-             for document_id, name, start, end, left, match, right, spans, term in raw]
-    lines.sort(key=lambda line: (line.document_id, line.start))
-    per_document = Counter(line.document_id for line in lines)
-    by_status = Counter(line.status for line in lines)
-    if unread:
-        per_document.update(unread)
-        by_status[Status.NONE] += sum(unread.values())
-    return Concordance(terms, label_id, lines, dict(sorted(per_document.items())), dict(by_status))
+    statuses = [status_of(hit[1], hit[2], rows, label_id) for hit, rows in zip(hits, touching)]
+    shown = hits if limit is None else hits[:limit]
+    cut = iter(fulltext.contexts(session, [hit[:3] for hit in shown if hit[5] is None], width))
+    names = {info.id: info.name for info in documents.infos(session, sorted({hit[0] for hit in shown}))}
+    lines = []
+    for (document_id, start, end, term, match, left, right), rows, status in zip(shown, touching, statuses):
+        if left is None:
+            left, right = next(cut)
+        lines.append(Line(document_id, names[document_id], start, end, left, match, right, rows, status, term))
+    return Concordance(terms, label_id, lines, dict(sorted(Counter(hit[0] for hit in hits).items())),
+                       dict(Counter(statuses)))
 
 
 def concordance(database: Database, term: str, *, label_id: int | None = None,
@@ -143,28 +149,35 @@ def concordance(database: Database, term: str, *, label_id: int | None = None,
     """Every occurrence of `term` (in either script) across the corpus. Statuses compare with
     `label_id`, or else with the label most often given to exactly this text.
 
-    With `limit`, `lines` holds the first `limit` occurrences in document order (plus those in
-    documents with spans, which decide the statuses), while counts per document and per status cover
-    every occurrence: the texts of the other documents are never read (a frequent term in a large
-    corpus would otherwise mean reading most of it)."""
+    Where the index keeps positions, occurrences, counts and statuses come from it and from the
+    spans, without reading the texts; `limit` then bounds the lines (and their contexts) to the
+    first occurrences in document order, while the counts cover all of them."""
     forms = search_forms(term)
     with database.session() as session:
-        candidates = sorted({i for form in forms for i in fulltext.documents_containing(session, form)})
-        counts = fulltext.occurrence_counts(session, candidates, forms)
-        labelled = set(documents.span_counts(session, list(counts), annotator_ids))
-        read, shown = [], 0
-        for document_id, count in counts.items():
-            if limit is None or shown < limit or document_id in labelled:
-                read.append(document_id)
-                shown += count
-        hits: dict[int, tuple[str, str, list]] = {}
-        for document_id, name, _script, text in fulltext.texts(session, read):
-            found = sorted({(i, i + len(form), term) for form in forms for i in _occurrences(text, form)})
-            if found:
-                hits[document_id] = (name, text, found)
-        raw = _lines_for(session, hits, annotator_ids, context)
-    unread = {document_id: count for document_id, count in counts.items() if document_id not in hits}
-    return _finish(forms, raw, label_id, unread)
+        places: dict[int, set[tuple[int, int, str]]] = {}  # document -> (start, end, the form there)
+        texts: dict[int, str] = {}
+        unindexed = []
+        for form in forms:
+            found = fulltext.positions(session, form)
+            if found is None:
+                unindexed.append(form)
+                continue
+            for document_id, starts in found.items():
+                places.setdefault(document_id, set()).update((start, start + len(form), form) for start in starts)
+        if unindexed:  # short or cased terms, or no positions in this database: read the candidates
+            candidates = sorted({i for form in unindexed for i in fulltext.documents_containing(session, form)})
+            for document_id, _name, _script, text in fulltext.texts(session, candidates):
+                found = {(i, i + len(form), form) for form in unindexed for i in _occurrences(text, form)}
+                if found:
+                    places.setdefault(document_id, set()).update(found)
+                    texts[document_id] = text
+        hits: list[Hit] = []
+        for document_id, found in places.items():
+            text = texts.get(document_id)
+            for start, end, form in _non_overlapping(found):
+                left, right = _context(text, start, end, context) if text is not None else (None, None)
+                hits.append((document_id, start, end, term, form, left, right))
+        return _build(session, forms, hits, label_id, annotator_ids, context, limit)
 
 
 def label_concordance(database: Database, label_id: int, *, annotator_ids: Sequence[int] | None = None,
@@ -186,21 +199,17 @@ def label_concordance(database: Database, label_id: int, *, annotator_ids: Seque
             return Concordance(terms, label_id)
         keys = {key: term for term in terms for key in (term, t2s(term))}
         automaton, owners = longest_match_automaton(list(keys)), list(keys.values())
-        document_ids = fulltext.document_ids(session)
-        hits: dict[int, tuple[str, str, list]] = {}
-        for done, document_id, name, script, text in _reading(session, document_ids, progress):
+        hits: list[Hit] = []
+        for _done, document_id, _name, script, text in _reading(session, fulltext.document_ids(session), progress):
             if cancel is not None and cancel():
                 break
             view = to_simplified(text) if script == Script.TRADITIONAL else None
-            found = []
             for index, start, end in automaton.find_matches_as_indexes(view.text if view else text):
                 if view is not None:
                     start, end = view.to_source(start), view.to_source(end)
-                found.append((start, end, owners[index]))
-            if found:
-                hits[document_id] = (name, text, found)
-        raw = _lines_for(session, hits, annotator_ids, context)
-    return _finish(terms, raw, label_id)
+                hits.append((document_id, start, end, owners[index], text[start:end],
+                             *_context(text, start, end, context)))
+        return _build(session, terms, hits, label_id, annotator_ids, context, None)
 
 
 def _reading(session, document_ids: Sequence[int], progress: Callable[[int, int], None] | None):

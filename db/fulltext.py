@@ -22,6 +22,7 @@ from db.models import Document, Script
 
 INDEX = "documents_fts"
 PENDING = "documents_fts_pending"
+INSTANCES = "documents_fts_instances"  # fts5vocab: (trigram, document, offset) of every trigram (migration 0004)
 TRIGRAM = 3
 
 _HAS_INDEX = text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (:index, :pending)")
@@ -72,6 +73,60 @@ def documents_containing(session: Executor, term: str) -> list[int]:
     return sorted(found)
 
 
+_HAS_POSITIONS = text("SELECT count(*) FROM sqlite_master WHERE name = :instances")
+_INSTANCES = text(f"SELECT doc, offset FROM {INSTANCES} WHERE term = :gram")
+_PENDING_TEXTS = text(
+    f"SELECT id, text FROM documents WHERE id IN (SELECT id FROM {PENDING}) AND instr(text, :term) > 0")
+
+
+def positions(session: Executor, term: str) -> dict[int, list[int]] | None:
+    """Where `term` occurs: {document id: [start offsets, ascending, non-overlapping]}, read from the
+    index's positions without reading the indexed texts (queued documents are read). None when the
+    index cannot answer exactly: no positions in this database, fewer than three characters, or
+    letters with case (the index folds case)."""
+    if len(term) < TRIGRAM or term.lower() != term.upper() or not has_index(session):
+        return None
+    if not session.scalar(_HAS_POSITIONS, {"instances": INSTANCES}):
+        return None
+    # Trigrams at 0, 3, 6, … and the last one cover every character of the term.
+    steps = sorted(set(range(0, len(term) - TRIGRAM + 1, TRIGRAM)) | {len(term) - TRIGRAM})
+    found: set[tuple[int, int]] | None = None
+    for step in steps:
+        at = {(doc, offset - step) for doc, offset in session.execute(_INSTANCES, {"gram": term[step:step + TRIGRAM]})}
+        found = at if found is None else found & at
+        if not found:
+            break
+    result: dict[int, list[int]] = {}
+    for doc, start in sorted(found or ()):
+        starts = result.setdefault(doc, [])
+        if not starts or start >= starts[-1] + len(term):  # non-overlapping, like str.find
+            starts.append(start)
+    for doc, body in session.execute(_PENDING_TEXTS, {"term": term}):
+        starts = result[doc] = []
+        i = body.find(term)
+        while i >= 0:
+            starts.append(i)
+            i = body.find(term, i + len(term))
+    return result
+
+
+_CONTEXTS = text(
+    "SELECT substr(d.text, max(1, (h.value ->> 1) + 1 - :width), min(:width, h.value ->> 1)),"
+    " substr(d.text, (h.value ->> 1) + 1 + (h.value ->> 2), :width)"
+    " FROM json_each(:hits) h JOIN documents d ON d.id = (h.value ->> 0) ORDER BY h.key")
+
+
+def contexts(session: Executor, hits: Sequence[tuple[int, int, int]], width: int) -> list[tuple[str, str]]:
+    """(left, right) context of each (document, start, end), cut from the texts by the database."""
+    import json
+
+    found: list[tuple[str, str]] = []
+    for i in range(0, len(hits), 2000):
+        chunk = [(doc, start, end - start) for doc, start, end in hits[i:i + 2000]]
+        found.extend(tuple(row) for row in session.execute(_CONTEXTS, {"hits": json.dumps(chunk), "width": width}))
+    return found
+
+
 def pending_count(session: Executor) -> int:
     return session.scalar(_PENDING_COUNT) if has_index(session) else 0
 
@@ -83,20 +138,6 @@ def index_pending(session: Executor, limit: int = 200) -> int:
         session.execute(_INDEX_CHUNK, {"limit": limit})
         session.execute(_DEQUEUE_CHUNK, {"limit": limit})
     return queued
-
-
-def occurrence_counts(session: Executor, document_ids: Sequence[int], forms: Sequence[str]) -> dict[int, int]:
-    """How many times each document contains any of `forms` (non-overlapping, exact), counted by the
-    database without sending the texts; documents without one are left out. Ascending ids."""
-    counts: dict[int, int] = {}
-    for form in dict.fromkeys(f for f in forms if f):
-        found = (func.length(Document.text) - func.length(func.replace(Document.text, form, ""))) / len(form)
-        for i in range(0, len(document_ids), 500):
-            chunk = list(document_ids[i:i + 500])
-            for document_id, count in session.execute(select(Document.id, found).where(Document.id.in_(chunk))):
-                if count:
-                    counts[document_id] = counts.get(document_id, 0) + count
-    return dict(sorted(counts.items()))
 
 
 def document_ids(session: Executor) -> list[int]:

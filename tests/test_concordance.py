@@ -96,12 +96,33 @@ def test_all_spans_of_a_label_flag_the_occurrences_left_unlabelled(setup, databa
     assert [(line.match, line.status) for line in institutions.lines] == [("市委组织部", Status.SAME)]
 
 
-def test_a_limited_concordance_counts_everything_but_reads_only_what_it_shows(setup, database):
+def test_a_limited_concordance_shows_the_first_lines_and_counts_every_occurrence(setup, database):
     store, ids = setup
-    _add(store, ids, "t", 3, 7, label="TASK")  # the last document: read although beyond the limit
+    _add(store, ids, "t", 3, 7, label="TASK")  # beyond the limit, still counted as labelled
     full = concordance.concordance(database, "两个维护")
     page = concordance.concordance(database, "两个维护", limit=2)
-    assert [(line.document, line.start) for line in page.lines] == [("a", 5), ("a", 12), ("a", 22), ("t", 3)]
+    assert [(line.document, line.start, line.left) for line in page.lines] == [
+        ("a", 5, "坚决做到“"), ("a", 12, "坚决做到“两个维护”。\n")]
     assert page.per_document == full.per_document == {ids["a"]: 3, ids["b"]: 1, ids["t"]: 1}
     assert page.by_status == full.by_status == {Status.NONE: 4, Status.SAME: 1}
     assert (page.total, page.complete, full.complete) == (5, False, True)
+    assert [line.left for line in full.lines] == [line.left for line in concordance.concordance(
+        database, "两个维护", limit=10).lines]  # contexts cut by the database equal those cut here
+
+
+def test_positions_from_the_index_and_from_the_texts_agree(setup, database):
+    from sqlalchemy import text
+
+    store, ids = setup
+    _add(store, ids, "a", 12, 21)
+    concordance.update_index(database)
+
+    def lines():
+        result = concordance.concordance(database, "两个维护", context=6)
+        return [(l.document, l.start, l.end, l.left, l.match, l.right, l.status) for l in result.lines]
+
+    indexed = lines()
+    with database.transaction() as session:
+        session.execute(text("DROP TABLE documents_fts_instances"))
+    assert lines() == indexed
+    assert indexed[-1] == ("t", 3, 7, "做到“", "兩個維護", "”", Status.NONE)
