@@ -36,6 +36,8 @@ segments and spans (about 2 × spans + documents of them), never a Python loop o
 from __future__ import annotations
 
 import csv
+import queue
+import threading
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence, TextIO
 
@@ -208,10 +210,8 @@ class Corpus:
             raise ValueError("a span lies outside its document or is empty")
 
 
-def load(session: Session, annotators: Sequence[str], *, progress: Callable[[int, int], None] | None = None,
-         cancel: Callable[[], bool] | None = None, parts: int = 8) -> Corpus:
-    """Every document and every span of these annotators, read in bulk (in `parts` runs of documents, with
-    `progress(done, parts)` after each and `cancel()` polled before each)."""
+def _catalog(session: Session, annotators: Sequence[str]) -> tuple[list[int], list, list[str], np.ndarray]:
+    """Annotator ids, document columns, label names (by label id order) and label ids, or a clear error."""
     if len(annotators) < 2 or len(set(annotators)) != len(annotators):
         raise AgreementError("name at least two different annotators")
     ids = []
@@ -220,47 +220,91 @@ def load(session: Session, annotators: Sequence[str], *, progress: Callable[[int
         if found is None:
             raise AgreementError(f"no annotator named {name!r} in this database")
         ids.append(found)
-    documents = review_rows.document_columns(session)
-    label_list = label_rows.all_labels(session)
-    document_ids = np.array([row[0] for row in documents], dtype=np.int64)
+    label_list = sorted(label_rows.all_labels(session), key=lambda label: label.id)
+    return (ids, review_rows.document_columns(session), [label.name for label in label_list],
+            np.array([label.id for label in label_list], dtype=np.int64))
+
+
+def _ranges(document_ids: np.ndarray, parts: int) -> list[tuple[int, int]]:
+    """Split the documents into about `parts` runs of consecutive ids: (first index, stop index)."""
     edges = np.linspace(0, len(document_ids), parts + 1).astype(int)
-    ranges = [(int(document_ids[low]), int(document_ids[high - 1])) for low, high in zip(edges[:-1], edges[1:])
-              if high > low]
-    pieces = []
-    for piece in review_rows.span_columns(session, ids, ranges):
-        if cancel is not None and cancel():
-            raise Cancelled()
-        pieces.append(piece)
-        if progress is not None:
-            progress(len(pieces), len(ranges))
-    columns = [np.concatenate([piece[k] for piece in pieces]) if pieces else np.zeros(0, dtype=np.int64)
-               for k in range(5)]
+    return [(int(low), int(high)) for low, high in zip(edges[:-1], edges[1:]) if high > low]
+
+
+def _part(annotators: Sequence[str], ids: list[int], documents: list, label_names: list[str],
+          label_ids: np.ndarray, low: int, high: int, columns: tuple[np.ndarray, ...]) -> Corpus:
+    """The Corpus of documents[low:high] from span columns read for them."""
+    rows = documents[low:high]
+    document_ids = np.array([row[0] for row in rows], dtype=np.int64)
     annotator_index = np.full(max(ids) + 1, -1, dtype=np.int64)
     annotator_index[ids] = np.arange(len(ids))
-    label_ids = np.array([label.id for label in label_list], dtype=np.int64)
-    label_order = np.argsort(label_ids)
     return Corpus(
-        annotators=tuple(annotators), labels=tuple(label.name for label in label_list), document_ids=document_ids,
-        lengths=np.array([row[2] for row in documents], dtype=np.int64),
-        done=np.array([row[3] for row in documents], dtype=bool),
+        annotators=tuple(annotators), labels=tuple(label_names), document_ids=document_ids,
+        lengths=np.array([row[2] for row in rows], dtype=np.int64),
+        done=np.array([row[3] for row in rows], dtype=bool),
         document=np.searchsorted(document_ids, columns[0]), annotator=annotator_index[columns[1]],
-        label=label_order[np.searchsorted(label_ids[label_order], columns[2])], start=columns[3], end=columns[4],
-        names=tuple(row[1] for row in documents))
+        label=np.searchsorted(label_ids, columns[2]), start=columns[3], end=columns[4],
+        names=tuple(row[1] for row in rows))
+
+
+def load(session: Session, annotators: Sequence[str]) -> Corpus:
+    """Every document and every span of these annotators, read in bulk into one Corpus."""
+    ids, documents, label_names, label_ids = _catalog(session, annotators)
+    columns = tuple(np.zeros(0, dtype=np.int64) for _ in range(5))
+    if documents:
+        columns = next(review_rows.span_columns(session, ids, [(documents[0][0], documents[-1][0])]))
+    return _part(annotators, ids, documents, label_names, label_ids, 0, len(documents), columns)
 
 
 def measure(database: Database, annotators: Sequence[str], *, label: str | None = None,
-            progress: Callable[[int, int], None] | None = None,
-            cancel: Callable[[], bool] | None = None) -> AgreementResult:
-    """Load and compute in one call, for the CLI and a background worker: progress(done, 100) runs from 0 to
-    100 over both steps (reading is about a third of the time)."""
-    report = (lambda done, total: progress(done, total)) if progress else None
+            progress: Callable[[int, int], None] | None = None, cancel: Callable[[], bool] | None = None,
+            parts: int = 8) -> AgreementResult:
+    """Read and compute, for the CLI and a background worker. The spans are read in `parts` runs of documents
+    by a second thread (SQLite works without holding Python's lock) while this one computes the run before:
+    on two cores the reading mostly disappears behind the computing. progress(done, parts) after each run;
+    cancel() is polled between runs and raises Cancelled."""
     with database.session() as session:
-        corpus = load(session, annotators, cancel=cancel,
-                      progress=(lambda done, total: report(33 * done // total, 100)) if report else None)
-    if label is not None and label not in corpus.labels:
+        ids, documents, label_names, label_ids = _catalog(session, annotators)
+    if label is not None and label not in label_names:
         raise AgreementError(f"no label named {label!r} in this database")
-    return compute(corpus, label=label, cancel=cancel,
-                   progress=(lambda done, total: report(33 + 67 * done // max(total, 1), 100)) if report else None)
+    ranges = _ranges(np.array([row[0] for row in documents], dtype=np.int64), parts)
+    pieces: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            with database.session() as reader:
+                spans = review_rows.span_columns(reader, ids, [(documents[low][0], documents[high - 1][0])
+                                                                for low, high in ranges])
+                for (low, high), columns in zip(ranges, spans):
+                    if stop.is_set():
+                        return
+                    pieces.put((low, high, columns))
+            pieces.put(None)
+        except BaseException as error:  # handed to the computing thread, which raises it
+            pieces.put(error)
+
+    reader = threading.Thread(target=read, name="agreement-reader", daemon=True)
+    reader.start()
+    running = Agreement(annotators, label_names, label=label)
+    try:
+        for number in range(len(ranges)):
+            piece = pieces.get()
+            if isinstance(piece, BaseException):
+                raise piece
+            if cancel is not None and cancel():
+                raise Cancelled()
+            running.add(_part(annotators, ids, documents, label_names, label_ids, *piece))
+            if progress is not None:
+                progress(number + 1, len(ranges))
+    finally:
+        stop.set()
+        while reader.is_alive():        # let a blocked put() finish so the thread can see the stop
+            try:
+                pieces.get(timeout=0.05)
+            except queue.Empty:
+                pass
+    return running.result()
 
 
 # ---- the classic coefficients on count tables (also used by the corpus computation) -------------------------
@@ -417,18 +461,25 @@ def _segments(layers: list[_Layer], offsets: np.ndarray, n_labels: int) -> tuple
 
 
 def _resolve(category: np.ndarray, crowded: np.ndarray, cuts: np.ndarray, layer: _Layer, n_labels: int) -> None:
-    """Segments covered twice or more by one annotator take the shortest covering span's label."""
-    runs = _union(cuts[crowded], cuts[crowded + 1])
-    involved = np.flatnonzero(_overlapping(layer.start, layer.end, runs))
-    first = np.searchsorted(cuts, layer.start[involved])
-    stop = np.searchsorted(cuts, layer.end[involved])
-    segments, owner = spread(first, stop)
-    owner = involved[owner]
+    """Segments covered twice or more by one annotator take the shortest covering span's label.
+
+    Only spans that overlap another span of the same annotator can cover such a segment: in start order, those
+    starting before an earlier one ends, or ending after the next one starts."""
+    scale = int(cuts[-1]) + 1
+    codes = np.sort((layer.start * scale + layer.end) * n_labels + layer.label)
+    label, rest = codes % n_labels, codes // n_labels
+    start, end = rest // scale, rest % scale
+    reach = np.maximum.accumulate(end)
+    involved = np.zeros(len(start), dtype=bool)
+    involved[1:] = start[1:] < reach[:-1]
+    involved[:-1] |= end[:-1] > start[1:]
+    start, end, label = start[involved], end[involved], label[involved]
+    segments, owner = spread(np.searchsorted(cuts, start), np.searchsorted(cuts, end))
     is_crowded = np.zeros(len(category), dtype=bool)
     is_crowded[crowded] = True
     keep = is_crowded[segments]
     segments, owner = segments[keep], owner[keep]
-    priority = (layer.end[owner] - layer.start[owner]) * n_labels + layer.label[owner]
+    priority = (end[owner] - start[owner]) * n_labels + label[owner]
     width = int(priority.max()) + 1
     codes = np.sort(segments * width + priority)
     segments = codes // width
@@ -448,14 +499,15 @@ class _Tally:
     overlap_a: np.ndarray        # [pair, label] → spans of a overlapped by b
     overlap_b: np.ndarray
     documents: list              # per chunk: the per-document columns (see _chunk)
+    identities: list             # per chunk: (document ids, names)
 
     @classmethod
     def empty(cls, raters: int, n_labels: int) -> _Tally:
         pairs = raters * (raters - 1) // 2
-        zeros = lambda *shape: np.zeros(shape, dtype=np.int64)
+        zeros = lambda *shape: np.zeros(shape, dtype=np.int64)  # noqa: E731
         return cls(np.zeros((pairs, n_labels + 1, n_labels + 1)), zeros(raters, n_labels),
                    zeros(pairs, n_labels), zeros(raters, n_labels), zeros(pairs, n_labels),
-                   zeros(pairs, n_labels), zeros(pairs, n_labels), [])
+                   zeros(pairs, n_labels), zeros(pairs, n_labels), [], [])
 
 
 def _pairs(raters: int) -> list[tuple[int, int]]:
@@ -473,7 +525,8 @@ def _chunk(tally: _Tally, lengths: np.ndarray, document: np.ndarray, annotator: 
     cuts, categories = _segments(layers, offsets, n_labels)
     weights = np.diff(cuts)
     segment_document = np.repeat(np.arange(n_documents), np.diff(np.searchsorted(cuts, offsets)))
-    span_document = [np.searchsorted(offsets, layer.start, side="right") - 1 for layer in layers]
+    document_at = np.repeat(np.arange(n_documents, dtype=np.int32), lengths)     # character → document
+    span_document = [document_at[layer.start] for layer in layers]
 
     agreeing = np.zeros(n_documents)
     matches = np.zeros(n_documents, dtype=np.int64)
@@ -489,6 +542,8 @@ def _chunk(tally: _Tally, lengths: np.ndarray, document: np.ndarray, annotator: 
         matches += np.bincount(span_document[i][hit], minlength=n_documents)
         for v in range(n_labels):
             mine, theirs = slice(a.bounds[v], a.bounds[v + 1]), slice(b.bounds[v], b.bounds[v + 1])
+            if a.bounds[v] == a.bounds[v + 1] and b.bounds[v] == b.bounds[v + 1]:
+                continue
             tally.overlap_a[p, v] += np.count_nonzero(_overlapping(a.start[mine], a.end[mine], b.runs[v]))
             tally.overlap_b[p, v] += np.count_nonzero(_overlapping(b.start[theirs], b.end[theirs], a.runs[v]))
             tally.inside_both[p, v] += _covered_together(a.runs[v], b.runs[v], n_chars + 1)
@@ -508,108 +563,133 @@ def _chunk(tally: _Tally, lengths: np.ndarray, document: np.ndarray, annotator: 
                             totals.reshape(n_documents, n_categories)))
 
 
+class Agreement:
+    """The computation, fed documents part by part (so a corpus need not be in memory at once): `add` a Corpus
+    of some documents, then `result()`. `compute` does it for one Corpus."""
+
+    def __init__(self, annotators: Sequence[str], labels: Sequence[str], *, label: str | None = None,
+                 chunk_characters: int = CHUNK_CHARACTERS):
+        if len(annotators) < 2 or len(set(annotators)) != len(annotators):
+            raise AgreementError("agreement needs at least two different annotators")
+        self.annotators = tuple(annotators)
+        self.label = label
+        self.label_names = (label,) if label is not None else tuple(sorted(set(labels)))
+        self.chunk_characters = chunk_characters
+        self.tally = _Tally.empty(len(annotators), max(len(self.label_names), 1))
+
+    def add(self, corpus: Corpus, *, progress: Callable[[int, int], None] | None = None,
+            cancel: Callable[[], bool] | None = None) -> None:
+        """Documents are processed in runs of about chunk_characters, which bounds memory; progress(done, total)
+        counts characters and cancel() is polled between runs (raising Cancelled)."""
+        corpus.check()
+        if corpus.annotators != self.annotators:
+            raise AgreementError("a part with other annotators cannot be added")
+        raters, n_labels = len(self.annotators), max(len(self.label_names), 1)
+        n_documents = len(corpus.document_ids)
+        present = np.zeros(n_documents * raters, dtype=bool)
+        present[corpus.document * raters + corpus.annotator] = True
+        compared = present.reshape(n_documents, raters).all(axis=1) | corpus.done
+        # Label numbers in name order (ties of the shortest span go to the name first); -1: not compared.
+        rank = np.array([self.label_names.index(name) if name in self.label_names else -1 for name in corpus.labels]
+                        or [-1], dtype=np.int64)
+        labels = rank[corpus.label]
+        keep = compared[corpus.document] & (labels >= 0)
+
+        chosen = np.flatnonzero(compared)
+        lengths = corpus.lengths[chosen].astype(np.int64)
+        renumber = np.full(n_documents, -1, dtype=np.int64)
+        renumber[chosen] = np.arange(len(chosen))
+        document = renumber[corpus.document[keep]]
+        columns = (corpus.annotator[keep], corpus.start[keep], corpus.end[keep], labels[keep])
+
+        # Runs of consecutive documents of about chunk_characters; (label, start, end) codes fit in 63 bits.
+        limit = int((2 ** 62 // n_labels) ** 0.5) - 1
+        if len(lengths) and lengths.max() > limit:
+            raise AgreementError(f"a document of {lengths.max():,} characters is too long to compare")
+        runs, total, begin = [], 0, 0
+        for index, length in enumerate(lengths.tolist()):
+            if total + length > min(self.chunk_characters, limit) and index > begin:
+                runs.append((begin, index))
+                begin, total = index, 0
+            total += length
+        runs.append((begin, len(lengths)))
+        run_of_document = np.zeros(len(lengths), dtype=np.int64)
+        for number, (first, stop) in enumerate(runs):
+            run_of_document[first:stop] = number
+        order = np.argsort(run_of_document[document].astype(np.int16 if len(runs) < 2 ** 15 else np.int64),
+                          kind="stable")
+        bounds = np.searchsorted(run_of_document[document][order], np.arange(len(runs) + 1))
+        document, columns = document[order], [column[order] for column in columns]
+
+        names = corpus.names or tuple(str(i) for i in corpus.document_ids.tolist())
+        characters, done = int(lengths.sum()), 0
+        for number, (first, stop) in enumerate(runs):
+            if cancel is not None and cancel():
+                raise Cancelled()
+            if stop > first:
+                part = slice(bounds[number], bounds[number + 1])
+                _chunk(self.tally, lengths[first:stop], document[part] - first,
+                       *(column[part] for column in columns), raters=raters, n_labels=n_labels)
+                self.tally.identities.append((corpus.document_ids[chosen[first:stop]],
+                                              [names[i] for i in chosen[first:stop].tolist()]))
+            done += int(lengths[first:stop].sum())
+            if progress is not None:
+                progress(done, characters)
+
+    def result(self) -> AgreementResult:
+        tally, annotators, raters = self.tally, self.annotators, len(self.annotators)
+        if tally.documents:
+            lengths, spans, disagreeing, matches, agreeing, totals = (
+                np.concatenate(parts) for parts in zip(*tally.documents))
+        else:                                                   # no document compared
+            lengths, disagreeing, matches, agreeing = (np.zeros(0, dtype=np.int64) for _ in range(4))
+            spans, totals = np.zeros((0, raters), dtype=np.int64), np.zeros((0, max(len(self.label_names), 1) + 1))
+        characters = int(lengths.sum())
+        used = [v for v, _ in enumerate(self.label_names) if self.label is not None or tally.spans[:, v].sum()]
+        pairs = []
+        for p, (i, j) in enumerate(_pairs(raters)):
+            per_label = {}
+            for v in used:
+                both = int(tally.inside_both[p, v])
+                only_a, only_b = int(tally.inside[i, v]) - both, int(tally.inside[j, v]) - both
+                table = np.array([[characters - both - only_a - only_b, only_b], [only_a, both]])
+                per_label[self.label_names[v]] = _scores(tally.spans[i, v], tally.spans[j, v], tally.exact[p, v],
+                                                         tally.overlap_a[p, v], tally.overlap_b[p, v],
+                                                         cohen_kappa(table))
+            overall = _scores(tally.spans[i].sum(), tally.spans[j].sum(), tally.exact[p].sum(),
+                              tally.overlap_a[p].sum(), tally.overlap_b[p].sum(), cohen_kappa(tally.confusion[p]))
+            pairs.append(PairAgreement(annotators[i], annotators[j], overall, per_label))
+
+        # Σ_u Σ_c n_uc² = Σ_u Σ_a Σ_b [a and b chose the same] = m·N + 2·Σ_pairs (characters in the same category)
+        sum_squares = raters * characters + 2 * float(np.trace(tally.confusion, axis1=1, axis2=2).sum())
+        category_totals = totals.sum(axis=0)
+        fleiss = _fleiss(sum_squares, category_totals, characters, raters)
+        alpha = _alpha((raters * raters * characters - sum_squares) / (raters - 1), category_totals)
+
+        document_squares = raters * lengths + 2 * agreeing
+        values = raters * lengths.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            document_alpha = 1 - (values - 1) * ((raters * values - document_squares) / (raters - 1)) / (
+                values ** 2 - (totals ** 2).sum(axis=1))
+        defined = np.count_nonzero(totals, axis=1) >= 2
+        span_pairs = (raters - 1) * spans.sum(axis=1)            # Σ_pairs (|A_d| + |B_d|)
+        ids = [i for part, _ in tally.identities for i in part.tolist()]
+        names = [name for _, part in tally.identities for name in part]
+        rows = [DocumentAgreement(ids[k], names[k], int(lengths[k]), tuple(spans[k].tolist()), int(disagreeing[k]),
+                                  _f1(int(matches[k]), int(span_pairs[k]), 0),
+                                  float(document_alpha[k]) if defined[k] else None) for k in range(len(ids))]
+        rows.sort(key=lambda row: (-row.disagreement, 2.0 if row.f1_exact is None else row.f1_exact,
+                                   row.document_id))
+        return AgreementResult(annotators, tuple(self.label_names[v] for v in used), len(rows), characters,
+                               tuple(pairs), fleiss, alpha, tuple(rows))
+
+
 def compute(corpus: Corpus, *, label: str | None = None, progress: Callable[[int, int], None] | None = None,
             cancel: Callable[[], bool] | None = None, chunk_characters: int = CHUNK_CHARACTERS) -> AgreementResult:
-    """All the measures of the module docstring for the corpus's annotators (optionally one label only).
-
-    Documents are processed in runs of about `chunk_characters`, which bounds memory; `progress(done, total)`
-    counts characters and `cancel()` is polled between runs (raising Cancelled)."""
-    corpus.check()
-    annotators, raters = corpus.annotators, len(corpus.annotators)
-    n_documents = len(corpus.document_ids)
-    present = np.zeros(n_documents * raters, dtype=bool)
-    present[corpus.document * raters + corpus.annotator] = True
-    compared = present.reshape(n_documents, raters).all(axis=1) | corpus.done
-    keep = compared[corpus.document]
-    if label is not None:
-        keep &= corpus.label == (corpus.labels.index(label) if label in corpus.labels else -1)
-        label_names: tuple[str, ...] = (label,)
-    else:
-        used = np.bincount(corpus.label[keep], minlength=len(corpus.labels)) > 0
-        label_names = tuple(sorted(name for name, on in zip(corpus.labels, used) if on))
-    n_labels = max(len(label_names), 1)
-    rank = np.array([label_names.index(name) if name in label_names else -1 for name in corpus.labels] or [-1],
-                    dtype=np.int64)
-
-    chosen = np.flatnonzero(compared)
-    lengths = corpus.lengths[chosen].astype(np.int64)
-    renumber = np.full(n_documents, -1, dtype=np.int64)
-    renumber[chosen] = np.arange(len(chosen))
-    document = renumber[corpus.document[keep]]
-    columns = (corpus.annotator[keep], corpus.start[keep], corpus.end[keep], rank[corpus.label[keep]])
-
-    # Runs of consecutive documents of about chunk_characters; (label, start, end) codes must fit in 63 bits.
-    limit = int((2 ** 62 // n_labels) ** 0.5) - 1
-    if len(lengths) and lengths.max() > limit:
-        raise AgreementError(f"a document of {lengths.max():,} characters is too long to compare")
-    runs, total, begin = [], 0, 0
-    for index, length in enumerate(lengths.tolist()):
-        if total + length > min(chunk_characters, limit) and index > begin:
-            runs.append((begin, index))
-            begin, total = index, 0
-        total += length
-    runs.append((begin, len(lengths)))
-    run_of_document = np.zeros(len(lengths), dtype=np.int64)
-    for number, (first, stop) in enumerate(runs):
-        run_of_document[first:stop] = number
-    order = np.argsort(run_of_document[document].astype(np.int16 if len(runs) < 2 ** 15 else np.int64),
-                      kind="stable")
-    bounds = np.searchsorted(run_of_document[document][order], np.arange(len(runs) + 1))
-    document, columns = document[order], [column[order] for column in columns]
-
-    tally = _Tally.empty(raters, n_labels)
-    characters, done = int(lengths.sum()), 0
-    for number, (first, stop) in enumerate(runs):
-        if cancel is not None and cancel():
-            raise Cancelled()
-        part = slice(bounds[number], bounds[number + 1])
-        _chunk(tally, lengths[first:stop], document[part] - first, *(column[part] for column in columns),
-               raters=raters, n_labels=n_labels)
-        done += int(lengths[first:stop].sum())
-        if progress is not None:
-            progress(done, characters)
-    return _result(corpus, chosen, tally, label_names, characters)
-
-
-def _result(corpus: Corpus, chosen: np.ndarray, tally: _Tally, label_names: tuple[str, ...],
-            characters: int) -> AgreementResult:
-    annotators, raters = corpus.annotators, len(corpus.annotators)
-    pairs = []
-    for p, (i, j) in enumerate(_pairs(raters)):
-        per_label = {}
-        for v, name in enumerate(label_names):
-            both = int(tally.inside_both[p, v])
-            only_a, only_b = int(tally.inside[i, v]) - both, int(tally.inside[j, v]) - both
-            table = np.array([[characters - both - only_a - only_b, only_b], [only_a, both]])
-            per_label[name] = _scores(tally.spans[i, v], tally.spans[j, v], tally.exact[p, v],
-                                      tally.overlap_a[p, v], tally.overlap_b[p, v], cohen_kappa(table))
-        overall = _scores(tally.spans[i].sum(), tally.spans[j].sum(), tally.exact[p].sum(),
-                          tally.overlap_a[p].sum(), tally.overlap_b[p].sum(), cohen_kappa(tally.confusion[p]))
-        pairs.append(PairAgreement(annotators[i], annotators[j], overall, per_label))
-
-    lengths, spans, disagreeing, matches, agreeing, totals = (
-        np.concatenate(parts) for parts in zip(*tally.documents))
-    # Σ_u Σ_c n_uc² = Σ_u Σ_a Σ_b [a and b chose the same] = m·N + 2·Σ_pairs (characters in the same category)
-    sum_squares = raters * characters + 2 * float(np.trace(tally.confusion, axis1=1, axis2=2).sum())
-    category_totals = totals.sum(axis=0)
-    fleiss = _fleiss(sum_squares, category_totals, characters, raters)
-    alpha = _alpha((raters * raters * characters - sum_squares) / (raters - 1), category_totals)
-
-    document_squares = raters * lengths + 2 * agreeing
-    values = raters * lengths.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        document_alpha = 1 - (values - 1) * ((raters * values - document_squares) / (raters - 1)) / (
-            values ** 2 - (totals ** 2).sum(axis=1))
-    defined = np.count_nonzero(totals, axis=1) >= 2
-    span_pairs = (raters - 1) * spans.sum(axis=1)            # Σ_pairs (|A_d| + |B_d|)
-    names = corpus.names or tuple(str(i) for i in corpus.document_ids)
-    rows = [DocumentAgreement(int(corpus.document_ids[d]), names[d], int(lengths[k]), tuple(spans[k].tolist()),
-                              int(disagreeing[k]), _f1(int(matches[k]), int(span_pairs[k]), 0),
-                              float(document_alpha[k]) if defined[k] else None)
-            for k, d in enumerate(chosen.tolist())]
-    rows.sort(key=lambda row: (-row.disagreement, 2.0 if row.f1_exact is None else row.f1_exact, row.document_id))
-    return AgreementResult(annotators, label_names, len(chosen), characters, tuple(pairs), fleiss, alpha,
-                           tuple(rows))
+    """All the measures of the module docstring for the corpus's annotators (optionally one label only)."""
+    running = Agreement(corpus.annotators, corpus.labels, label=label, chunk_characters=chunk_characters)
+    running.add(corpus, progress=progress, cancel=cancel)
+    return running.result()
 
 
 def _scores(size_a, size_b, matches, matched_a, matched_b, kappa: float | None) -> Scores:

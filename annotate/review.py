@@ -43,6 +43,7 @@ from itertools import repeat
 from typing import NamedTuple, Sequence
 
 import numpy as np
+from sqlalchemy.exc import IntegrityError
 
 from annotate.edits import Edit
 from annotate.events import DecisionsChanged, DocumentsChanged, Event, SpansChanged
@@ -241,6 +242,7 @@ class ReviewState:
     _verdicts: dict[int, DecisionRow] = field(default_factory=dict, repr=False)     # id(group) → decision
     _by_extent: dict[tuple[int, int], list[Group]] = field(default_factory=dict, repr=False)
     _by_span: dict[int, Group] = field(default_factory=dict, repr=False)
+    _own: set[int] = field(default_factory=set, repr=False)                        # id() of its groups
     _starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -278,7 +280,11 @@ class ReviewState:
     def decision(self, group: Group) -> DecisionRow | None:
         """The decision on a group (of this state, or an equal group of an earlier load), None if undecided."""
         verdict = self._verdicts.get(id(group))
-        return verdict if verdict is not None else self.decisions.get(group.key)
+        if verdict is not None:
+            return verdict
+        if not self._own:
+            self._own = {id(g) for g in self.groups}
+        return None if id(group) in self._own else self.decisions.get(group.key)
 
     def undecided(self, kinds: Sequence[Kind] | None = None) -> list[Group]:
         pool = self.disagreements if kinds is None else [g for g in self.groups if g.kind in kinds]
@@ -387,19 +393,26 @@ class Decide(Edit):
     def redo(self, store: SpanStore) -> None:
         if not self.plans:
             return
-        with store.database.transaction() as session:
-            if self._decisions:
-                span_rows.insert_many(session, [row._asdict() for row in self._created])
-                review_rows.insert_decisions(session, [row._asdict() for row in self._decisions])
-            else:
-                self._write(session)
-            status = document_rows.info(session, self.document_id).review_status
-            if status == ReviewStatus.UNREVIEWED:
-                document_rows.set_review_status(session, self.document_id, ReviewStatus.IN_REVIEW)
-                self._status_before = status
-            else:
-                self._status_before = None
+        try:
+            with store.database.transaction() as session:
+                if self._decisions:
+                    span_rows.insert_many(session, [row._asdict() for row in self._created])
+                    review_rows.insert_decisions(session, [row._asdict() for row in self._decisions])
+                else:
+                    self._write(session)
+                self._start_review(session)
+        except IntegrityError:
+            raise ReviewError("gold or the decisions changed since (the same span or decision is there); "
+                              "nothing was written") from None
         self._announce(store, added=True)
+
+    def _start_review(self, session) -> None:
+        status = document_rows.info(session, self.document_id).review_status
+        if status == ReviewStatus.UNREVIEWED:
+            document_rows.set_review_status(session, self.document_id, ReviewStatus.IN_REVIEW)
+            self._status_before = status
+        else:
+            self._status_before = None
 
     def undo(self, store: SpanStore) -> None:
         if not self.plans:
@@ -414,7 +427,7 @@ class Decide(Edit):
         self._announce(store, added=False)
 
     def _write(self, session) -> None:
-        keys = [plan.group.key for plan in self.plans]
+        keys = [plan.group.key for plan in self.plans]          # hashed once here, used three times
         if len(set(keys)) != len(keys):
             raise ReviewError("the same group is decided twice in one step")
         if review_rows.decided_keys(session, self.document_id, keys):
@@ -431,7 +444,7 @@ class Decide(Edit):
         stamp = now.isoformat(timespec="seconds")
         new_spans: list[dict] = []
         records: list[dict] = []
-        for plan in self.plans:
+        for plan, key in zip(self.plans, keys):
             made, reused = [], []
             for start, end, label_id in plan.proposals:
                 if label_id not in labels:
@@ -446,14 +459,14 @@ class Decide(Edit):
                 sources = [m for m in plan.group.spans
                            if plan.action == Action.EDIT or m.proposal == (start, end, label_id)]
                 provenance = {"adjudicated_by": self.reviewer, "at": stamp, "action": plan.action.value,
-                              "compared": list(self.annotators), "group": plan.group.key,
+                              "compared": list(self.annotators), "group": key,
                               "from": [_describe(m, names, labels) for m in sources]}
                 new_spans.append(dict(document_id=self.document_id, label_id=label_id, annotator_id=gold_id,
                                       start=start, end=end, origin=Origin.ADJUDICATED,
                                       provenance=json.dumps(provenance, ensure_ascii=False)))
                 in_gold[(start, end, label_id)] = None      # made by this step: the next plan reuses it
                 made.append(len(new_spans) - 1)
-            records.append(dict(made=made, reused=reused, plan=plan))
+            records.append(dict(made=made, reused=reused, plan=plan, key=key))
         ids = span_rows.insert_many(session, new_spans)
         self._created = [SpanRow(i, row["document_id"], row["label_id"], gold_id, row["start"], row["end"],
                                  Origin.ADJUDICATED, "", row["provenance"]) for i, row in zip(ids, new_spans)]
@@ -465,7 +478,7 @@ class Decide(Edit):
                       "gold": [ids[k] for k in record["made"]], "reused": [i for i in record["reused"] if i]}
             if plan.side is not None:
                 detail["side"] = plan.side
-            decision_rows.append(dict(document_id=self.document_id, key=plan.group.key, kind=plan.group.kind.value,
+            decision_rows.append(dict(document_id=self.document_id, key=record["key"], kind=plan.group.kind.value,
                                       action=plan.action.value, reviewer_id=reviewer_id,
                                       detail=json.dumps(detail, ensure_ascii=False), created_at=now))
         decision_ids = review_rows.insert_decisions(session, decision_rows)

@@ -363,6 +363,16 @@ def test_measure_reads_the_database(hand_database):
         measure(hand_database, ["amy", "bob"], label="NOPE")
 
 
+def test_measure_reads_in_parts_on_a_second_thread_with_the_same_result(hand_database):
+    whole = measure(hand_database, ["amy", "bob"], parts=1)
+    seen = []
+    parted = measure(hand_database, ["amy", "bob"], parts=3, progress=lambda done, total: seen.append((done, total)))
+    assert parted.as_json() == whole.as_json() and parted.per_document == whole.per_document
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    with pytest.raises(Cancelled):
+        measure(hand_database, ["amy", "bob"], parts=3, cancel=lambda: True)
+
+
 def test_agree_json_is_exactly_the_documented_object(hand_database, db_path, capsys):
     assert main(["--db", str(db_path), "agree", "--annotators", "amy", "bob", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
