@@ -51,6 +51,7 @@ MAX_PHRASE = 12        # longer quotations are sentences, not formulations
 MAX_ENUMERATION = 40
 MAX_ITEM = 10
 _ENUMERATION_SEPARATORS = re.compile(r"[、/]|\s+")
+_HAS_SEPARATOR = re.compile(r"[、/\s]")
 _NUMBERED = re.compile(f"^[{NUMERALS}]+(?:[+＋][{NUMERALS}]+)*[{CJK}]")
 _PACKAGE = re.compile(f"[{CJK}][0-9０-９]+(?:条|项)(?:措施|举措|政策)?$|^[0-9]+(?:[+＋][0-9Nn]+)+$")
 
@@ -77,7 +78,7 @@ def _is_phrase(content: str, limit: int) -> bool:
 
 def _is_enumeration(content: str) -> bool:
     """“迎盛会、铸忠诚、强担当、创业绩”: two or more short parallel items (or halves split by a space)."""
-    if not _is_phrase(content, MAX_ENUMERATION):
+    if not _HAS_SEPARATOR.search(content) or not _is_phrase(content, MAX_ENUMERATION):
         return False
     items = [item for item in _ENUMERATION_SEPARATORS.split(content) if item]
     if len(items) < 2 or any(len(item) > MAX_ITEM for item in items):

@@ -39,6 +39,8 @@ _COLUMNS = (LexiconEntry.id, LexiconEntry.term, LexiconEntry.label_id, LexiconEn
 
 
 def split_variants(value: str) -> tuple[str, ...]:
+    if not value:
+        return ()
     return tuple(dict.fromkeys(v.strip() for v in value.split(SEPARATOR) if v.strip()))
 
 
