@@ -212,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
                 for label, result in per_label.items():
                     if result.predicted or name == "all rules":
                         print(f"   {name:20} {label:12} {result}")
+                if name == "all rules":
+                    print(f"   {name:20} {'both labels':12} {sum(per_label.values(), Score(0, 0, 0))}")
             print("2. lexicon learned from the other document + rules")
             for target, per_label in transfer(bench).items():
                 for label, result in per_label.items():
