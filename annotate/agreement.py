@@ -50,8 +50,6 @@ from db import labels as label_rows
 from db import review as review_rows
 from db.engine import Database
 
-OUTSIDE = "O"
-
 
 class AgreementError(ValueError):
     """Agreement cannot be computed as asked (unknown annotator, fewer than two)."""

@@ -37,7 +37,7 @@ import enum
 import json
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from hashlib import blake2b
 from itertools import repeat
 from typing import NamedTuple, Sequence
@@ -108,9 +108,12 @@ class Group(NamedTuple):
 
     @property
     def key(self) -> str:
-        """Stable identity of the group: its extent, then a hash of the annotators compared and of its spans
-        (ids of annotators and labels, so renaming either keeps decisions). Computed on demand: hashing every
-        group of a large document would cost more than grouping it."""
+        """Stable identity of the group: its extent, then what it holds and who was compared (ids of annotators
+        and labels, so renaming either keeps decisions). An agreed group is its label and the annotators
+        compared; any other group is a hash of its spans. Computed on demand: hashing every group of a large
+        document would cost more than grouping it."""
+        if self.kind is Kind.AGREED:
+            return f"{self.start}-{self.end}-{self.spans[0].label_id}-{_context(self.compared)}"
         content = repr((self.compared, [span[:4] for span in self.spans])).encode("ascii")
         return f"{self.start}-{self.end}-{blake2b(content, digest_size=16).hexdigest()}"
 
@@ -121,6 +124,11 @@ class Group(NamedTuple):
     def proposals(self) -> list[tuple[int, int, int]]:
         """Distinct (start, end, label_id) of the group, in text order."""
         return sorted({span[:3] for span in self.spans})
+
+
+@lru_cache(maxsize=64)
+def _context(compared: tuple[int, ...]) -> str:
+    return blake2b(repr(compared).encode("ascii"), digest_size=8).hexdigest()
 
 
 def _extent(key: str) -> tuple[int, int]:
@@ -356,8 +364,9 @@ def load(database: Database, document_id: int, annotators: Sequence[str]) -> Rev
         text = document_rows.text_of(session, document_id)
         labels = {label.id: label for label in label_rows.all_labels(session)}
         table = review_rows.span_table(session, document_id, ids + ([gold_id] if gold_id is not None else []))
-        decisions = {row.key: row for row in review_rows.decisions_for_document(session, document_id)}
-        comments = comment_rows.for_document(session, document_id)
+        core = session.connection()                  # plain rows: no ORM bookkeeping for thousands of them
+        decisions = {row.key: row for row in review_rows.decisions_for_document(core, document_id)}
+        comments = comment_rows.for_document(core, document_id)
     groups = group_spans(table, ids)
     gold = {m.id: m for m in map(_member, table[table[:, 3] == gold_id].tolist())}
     return ReviewState(document_id, text, tuple(annotators), tuple(ids), gold_id, labels, groups,
