@@ -476,7 +476,8 @@ class Decide(Edit):
                 in_gold[(start, end, label_id)] = None      # made by this step: the next plan reuses it
                 made.append(len(new_spans) - 1)
             records.append(dict(made=made, reused=reused, plan=plan, key=key))
-        ids = span_rows.insert_many(session, new_spans)
+        core = session.connection()                     # Core executemany: one batched INSERT, not one per row
+        ids = span_rows.insert_many(core, new_spans)
         self._created = [SpanRow(i, row["document_id"], row["label_id"], gold_id, row["start"], row["end"],
                                  Origin.ADJUDICATED, "", row["provenance"]) for i, row in zip(ids, new_spans)]
         decision_rows = []
@@ -490,7 +491,7 @@ class Decide(Edit):
             decision_rows.append(dict(document_id=self.document_id, key=record["key"], kind=plan.group.kind.value,
                                       action=plan.action.value, reviewer_id=reviewer_id,
                                       detail=json.dumps(detail, ensure_ascii=False), created_at=now))
-        decision_ids = review_rows.insert_decisions(session, decision_rows)
+        decision_ids = review_rows.insert_decisions(core, decision_rows)
         self._decisions = [DecisionRow(i, **row) for i, row in zip(decision_ids, decision_rows)]
 
     def _announce(self, store: SpanStore, *, added: bool) -> None:
