@@ -168,6 +168,16 @@ def status_of(store, doc):
         return documents.info(session, doc).review_status
 
 
+def test_the_packed_span_read_gives_the_rows(setup):
+    store, doc, _, _ = setup
+    with store.database.session() as session:
+        ids = [annotators.annotator_id(session, name, create=False) for name in ("amy", "bob")]
+        rows = sorted(tuple(row) for row in review_rows.span_keys(session, doc, ids))
+        assert sorted(map(tuple, review_rows.span_table(session, doc, ids).tolist())) == rows
+        assert sorted(map(tuple, review_rows.span_table(session.connection(), doc, ids).tolist())) == rows
+        assert len(rows) == 7
+
+
 def test_loaded_state_lists_disagreements_in_text_order(setup):
     store, doc, _, _ = setup
     state = state_of(store, doc)
