@@ -35,7 +35,7 @@ _INSERT = insert(ReviewDecision).returning(ReviewDecision.id, sort_by_parameter_
 
 
 def decisions_for_document(session: Executor, document_id: int) -> list[DecisionRow]:
-    return [DecisionRow(*row) for row in session.execute(_FOR_DOCUMENT, {"document_id": document_id})]
+    return [DecisionRow(*row) for row in session.execute(_FOR_DOCUMENT, {"document_id": document_id}).all()]
 
 
 def decision_by_key(session: Executor, document_id: int, key: str) -> DecisionRow | None:
