@@ -137,6 +137,8 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         own_cpu, workers_cpu = (after - before for after, before in zip(_cpu_seconds(), cpu_before))
         chars = report.characters
+        where = (f"by {report.workers} worker processes ({os.cpu_count()} cores)" if report.workers > 1
+                 else "in the importing process alone")
         rate = chars / elapsed
         with database.engine.connect() as connection:
             from sqlalchemy import text
@@ -149,7 +151,7 @@ def main() -> int:
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"import: {len(report.imported):,} imported, {len(report.duplicates)} duplicate, "
               f"{len(report.refused)} refused; {chars:,} characters in {elapsed:.2f} s "
-              f"by {report.workers} worker processes ({os.cpu_count()} cores), {len(calls):,} progress calls")
+              f"{where}, {len(calls):,} progress calls")
         print(f"  end to end: {rate / 1e6:.2f} M chars/s ({size / 1e6 / elapsed:.1f} MB/s of files)")
         print(f"  database: {db_bytes / 1e6:.1f} MB; segmentation cache {cache_bytes / 1e6:.2f} MB for "
               f"{cached:,} documents ({cache_bytes / chars:.3f} bytes per character)")
