@@ -454,13 +454,10 @@ class MainWindow(QMainWindow):
                    f"{len(outcomes['refused'])} refused.")
         if getattr(report, "cancelled", False):
             summary = "Import cancelled. " + summary
+        self.statusBar().showMessage(summary, 10000)
         if outcomes["refused"]:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Import", summary, QMessageBox.StandardButton.Ok, self)
-            box.setInformativeText("\n".join(f"{r.path}: {r.reason}" for r in outcomes["refused"][:10]))
-            box.setDetailedText("\n".join(f"{r.path}: {r.reason}" for r in outcomes["refused"]))
-            box.exec()
-        else:
-            self.statusBar().showMessage(summary, 8000)
+            refused = [f"{r.path}: {r.reason}" for r in outcomes["refused"]]
+            self._tell(QMessageBox.Icon.Warning, "Import", summary, "\n".join(refused[:10]), "\n".join(refused))
         if self.pane.document is None and self.documents.model.rowCount():
             self.open_document(self.documents.model.document_id(0))
 
@@ -491,13 +488,23 @@ class MainWindow(QMainWindow):
                 return
             text = (f"Exported {report.spans} spans of {report.documents} documents "
                     f"({report.lines} lines, {report.format}) to {target}.")
+            self.statusBar().showMessage(text, 10000)
             if getattr(report, "misaligned_count", 0):
-                text += f"\n{report.misaligned_count} span(s) do not fall on token boundaries (exported exactly)."
-                QMessageBox.information(self, "Export", text)
-            self.statusBar().showMessage(text.replace("\n", " "), 10000)
+                self._tell(QMessageBox.Icon.Information, "Export", text,
+                           f"{report.misaligned_count} span(s) do not fall on token boundaries; they are exported "
+                           "exactly and their tokens cover them.", "\n".join(map(str, report.misaligned)))
 
         return run_with_progress(self, "Exporting…", work, on_success=done,
                                  on_error=lambda error: show_error(self, "The export failed.", error))
+
+    def _tell(self, icon: QMessageBox.Icon, title: str, text: str, informative: str, details: str) -> None:
+        """A report the user reads when they like: it does not stop the window (or a test) while open."""
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setInformativeText(informative)
+        if details:
+            box.setDetailedText(details)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     # --- labels, help ----------------------------------------------------------------------------------
     def edit_labels(self) -> None:

@@ -1,0 +1,124 @@
+"""Window workflows beyond labelling: import and export in the background, labels, notes, errors."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy.exc import OperationalError
+
+from annotate.spans import SpanError
+from corpus.documents import store_text
+from db import documents
+from ui.errors import environment_reason, is_bug, refusal_reason
+from ui.labeleditor import LabelEditor
+from ui.mainwindow import MainWindow
+from ui.settings import Settings
+from ui.tasks import Task
+
+TEXT = "坚决做到“两个维护”，推动京津冀协同发展走深走实。\n"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, db_path, database):
+    with database.transaction() as session:
+        store_text(session, name="one.txt", text=TEXT)
+    window = MainWindow(Settings(tmp_path / "zhubi.ini"), "tester")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=20_000):
+        window.open_database(str(db_path))
+    yield window
+    Task.cancel_all_and_wait()
+
+
+def wait_for_tasks(qtbot) -> None:
+    qtbot.waitUntil(lambda: not Task._running, timeout=30_000)
+
+
+def test_importing_a_folder_in_the_background_fills_the_list(window, qtbot, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("十项行动。\r\n第二行\n", encoding="utf-8")
+    (folder / "b.txt").write_bytes("新聞發佈會".encode("big5"))
+    (folder / "c.txt").write_bytes(b"\x00\x01\x02binary\xff\xfe\x00" * 50)
+    window.import_paths([str(folder)], ask=False)
+    wait_for_tasks(qtbot)
+    names = [window.documents.model.info(r).name for r in range(window.documents.model.rowCount())]
+    assert {"a.txt", "b.txt"} <= set(names) and "c.txt" not in names
+    assert window.counts_label.text().startswith("new 3")
+
+
+def test_export_writes_the_annotators_spans_as_jsonl(window, qtbot, tmp_path):
+    view = window.pane.view
+    start = TEXT.index("两个维护")
+    view.select(start, start + 4)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    out = tmp_path / "out.jsonl"
+    window.export_to(str(out), fmt="doccano", annotators=["tester"], statuses=list(documents.Status))
+    wait_for_tasks(qtbot)
+    (line,) = out.read_text(encoding="utf-8").splitlines()
+    record = json.loads(line)
+    assert record["label"] == [[start, start + 4, "SLOGAN"]]
+    assert "Exported 1 spans" in window.statusBar().currentMessage()
+
+
+def test_a_new_label_from_the_editor_reaches_the_palette_and_its_key_works(window, qtbot, db_path):
+    editor = LabelEditor(window.workspace.labels, window)
+    qtbot.addWidget(editor)
+    editor.new_label()
+    editor.name.setText("POLICY")
+    editor.display.setText("政策")
+    assert editor.shortcut.text() == "4"  # the first free key is proposed
+    editor.save()
+    assert editor.error.text() == ""
+    assert any("政策" in button.text() for button in window.pane.palette_bar.buttons())
+    editor.name.setText("bad name")
+    editor.save()
+    assert "one word" in editor.error.text()
+    view = window.pane.view
+    view.select(0, 2)
+    qtbot.keyClick(view, Qt.Key.Key_4)
+    (row,) = window.pane.span_layer.own_rows()
+    assert window.pane.span_layer.label_text(row.label_id) == "政策 (POLICY)"
+
+
+def test_a_note_is_an_undoable_edit_and_shows_on_hover(window, qtbot, monkeypatch):
+    view = window.pane.view
+    view.select(0, 2)
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    monkeypatch.setattr("ui.docpane.QInputDialog.getMultiLineText", lambda *args: ("需要复核", True))
+    window.pane.edit_note()
+    (row,) = window.pane.span_layer.own_rows()
+    assert row.note == "需要复核"
+    assert any("需要复核" in line and "tester" in line for line in window.pane.span_layer.describe(1))
+    window.undo_action.trigger()
+    assert window.pane.span_layer.own_rows()[0].note == ""
+
+
+def test_errors_are_sorted_into_environment_refusals_and_bugs():
+    locked = OperationalError("INSERT ...", {}, sqlite3.OperationalError("database is locked"))
+    assert "locked" in environment_reason(locked)
+    full = OperationalError("COMMIT", {}, sqlite3.OperationalError("database or disk is full"))
+    assert "disk is full" in environment_reason(full)
+    assert refusal_reason(SpanError("span [1, 2) with this label is already there")).endswith("already there")
+    assert not is_bug(locked) and not is_bug(SpanError("x"))
+    assert is_bug(KeyError("x")) and is_bug(ZeroDivisionError())
+
+
+def test_a_locked_database_during_an_edit_is_a_message_not_a_crash(window, qtbot, monkeypatch):
+    shown = []
+    monkeypatch.setattr("ui.mainwindow.show_error", lambda parent, what, error: shown.append((what, error)))
+
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(window.workspace.spans, "add", locked)
+    view = window.pane.view
+    view.select(0, 2)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    assert shown and "could not be saved" in shown[0][0] and environment_reason(shown[0][1])
+    assert window.workspace.undo_stack.count() == 0
+    assert window.pane.span_layer.own_rows() == []
