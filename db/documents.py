@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Iterable, NamedTuple, Sequence
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, column, func, insert, or_, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
+from db import fulltext
 from db.engine import Executor
 from db.models import Document, ReviewStatus, Script, Span, Status
 
@@ -135,11 +137,22 @@ def status_counts(session: Session) -> dict[Status, int]:
     return dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).all())
 
 
-def _matching(query, text: str | None, statuses: Iterable[Status] | None):
+def _contains(session: Session, text: str):
+    """Documents whose text contains `text`: through the trigram index (db.fulltext) when there is one, so a
+    100,000-document corpus is not scanned; the index gives candidates, the exact test keeps true matches."""
+    exact = Document.text.contains(text, autoescape=True)
+    if len(text) < fulltext.TRIGRAM or not fulltext.has_index(session):
+        return exact
+    indexed = sql_text(f"SELECT rowid FROM {fulltext.INDEX} WHERE {fulltext.INDEX} MATCH :fts_query") \
+        .bindparams(fts_query=fulltext.trigram_query(text)).columns(column("rowid", Integer))
+    pending = sql_text(f"SELECT id FROM {fulltext.PENDING}").columns(column("id", Integer))
+    return and_(or_(Document.id.in_(indexed), Document.id.in_(pending)), exact)
+
+
+def _matching(session: Session, query, text: str | None, statuses: Iterable[Status] | None):
     """Narrow a document query to a name or full-text match and to some statuses."""
     if text:
-        query = query.where(or_(Document.name.icontains(text, autoescape=True),
-                                Document.text.contains(text, autoescape=True)))
+        query = query.where(or_(Document.name.icontains(text, autoescape=True), _contains(session, text)))
     if statuses is not None:
         query = query.where(Document.status.in_(list(statuses)))
     return query
@@ -148,14 +161,14 @@ def _matching(query, text: str | None, statuses: Iterable[Status] | None):
 def page(session: Session, *, after_id: int | None = None, limit: int = 500, text: str | None = None,
          statuses: Iterable[Status] | None = None) -> list[DocumentInfo]:
     """The next `limit` documents in id order after `after_id` that match (name or text contains `text`)."""
-    query = _matching(select(*_INFO_COLUMNS), text, statuses)
+    query = _matching(session, select(*_INFO_COLUMNS), text, statuses)
     if after_id is not None:
         query = query.where(Document.id > after_id)
     return [DocumentInfo(*row) for row in session.execute(query.order_by(Document.id).limit(limit))]
 
 
 def count_matching(session: Session, *, text: str | None = None, statuses: Iterable[Status] | None = None) -> int:
-    return session.scalar(_matching(select(func.count()).select_from(Document), text, statuses)) or 0
+    return session.scalar(_matching(session, select(func.count()).select_from(Document), text, statuses)) or 0
 
 
 def next_unfinished(session: Session, after_id: int | None = None) -> int | None:

@@ -49,6 +49,10 @@ def test_importing_a_folder_in_the_background_fills_the_list(window, qtbot, tmp_
     names = [window.documents.model.info(r).name for r in range(window.documents.model.rowCount())]
     assert {"a.txt", "b.txt"} <= set(names) and "c.txt" not in names
     assert window.counts_label.text().startswith("new 3")
+    with window.workspace.database.session() as session:
+        from db import fulltext
+
+        assert fulltext.pending_count(session) == 0  # the full-text index caught up in the background
 
 
 def test_export_writes_the_annotators_spans_as_jsonl(window, qtbot, tmp_path):

@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self._sample_task: Task | None = None
         self._total = 0  # documents in the database, for the status bar
+        self._background: list[Task] = []  # work on the open database that must stop before it closes
         self.resize(DEFAULT_SIZE)
 
         self.pane = DocumentPane(self)
@@ -254,12 +255,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {database.display_name}", 4000)
         if sample_if_empty and self.documents.model.rowCount() == 0:
             self._import_sample()
+        else:
+            QTimer.singleShot(0, self._index_texts)
         self.ready.emit()
 
     def set_workspace(self, workspace: Workspace | None) -> None:
         old = self.workspace
         if old is not None:
             self._remember_place()
+            self._stop_background_work()
             old.close()
             old.deleteLater()
         self.workspace = workspace
@@ -308,6 +312,7 @@ class MainWindow(QMainWindow):
                 return
             self.statusBar().showMessage(f"Imported {count} sample documents.", 5000)
             self.workspace.events.emit(DocumentsChanged())
+            self._index_texts()
             if self.pane.document is None and self.documents.model.rowCount():
                 self.open_document(self.documents.model.document_id(0))
 
@@ -315,6 +320,34 @@ class MainWindow(QMainWindow):
         task.succeeded.connect(done)
         task.failed.connect(lambda error: show_error(self, "The sample corpus could not be imported.", error))
         self._sample_task = task.start()
+        self._background.append(task)
+
+    def _index_texts(self) -> None:
+        """Bring the full-text index up to date with new documents, in small committed chunks in the
+        background (searches are complete without it, only slower)."""
+        if self.workspace is None:
+            return
+        database = self.workspace.database
+
+        def work(task: Task) -> int:
+            from annotate.concordance import update_index
+
+            return update_index(database, cancel=task.cancelled, chunk=50)
+
+        task = Task(work)
+        task.failed.connect(self._index_failed)
+        self._background = [t for t in self._background if not t.is_done()] + [task.start()]
+
+    def _index_failed(self, error: BaseException) -> None:
+        self.statusBar().showMessage(f"The full-text index was not updated (searches still work): {error}", 8000)
+
+    def _stop_background_work(self) -> None:
+        """Before a database closes: stop and wait for the background work that uses it."""
+        for task in self._background:
+            task.cancel()
+        for task in self._background:
+            task.wait(30)
+        self._background.clear()
 
     def choose_database(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open database", str(Path.home()),
@@ -448,6 +481,7 @@ class MainWindow(QMainWindow):
     def _imported(self, report) -> None:
         if self.workspace is not None:
             self.workspace.events.emit(DocumentsChanged())
+            self._index_texts()
         results = list(getattr(report, "results", []))
         outcomes = {name: [r for r in results if r.outcome == name] for name in ("imported", "duplicate", "refused")}
         summary = (f"Imported {len(outcomes['imported'])} document(s); {len(outcomes['duplicate'])} already there; "
