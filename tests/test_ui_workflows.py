@@ -126,3 +126,68 @@ def test_a_locked_database_during_an_edit_is_a_message_not_a_crash(window, qtbot
     assert shown and "could not be saved" in shown[0][0] and environment_reason(shown[0][1])
     assert window.workspace.undo_stack.count() == 0
     assert window.pane.span_layer.own_rows() == []
+
+
+def test_first_start_on_the_empty_default_database_imports_the_sample_corpus(qtbot, tmp_path):
+    from corpus.sample import SAMPLE_DIR
+    from ui.app import start_window
+
+    window = start_window(Settings(tmp_path / "zhubi.ini"), "tester", None)
+    qtbot.addWidget(window)
+    expected = len(list(SAMPLE_DIR.glob("*.txt")))
+    qtbot.waitUntil(lambda: window.documents.model.rowCount() == expected, timeout=60_000)
+    qtbot.waitUntil(lambda: window.pane.document is not None)
+    assert "zhubi.db" in window.windowTitle()
+    wait_for_tasks(qtbot)
+
+
+def test_switching_databases_starts_a_fresh_history_and_remembers_each_place(window, qtbot, tmp_path, db_path):
+    view = window.pane.view
+    view.select(0, 2)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    assert window.workspace.undo_stack.count() == 1
+    other = tmp_path / "other.db"
+    with qtbot.waitSignal(window.ready, timeout=20_000):
+        window.open_database(str(other))
+    assert window.documents.model.rowCount() == 0 and window.pane.document is None
+    assert window.workspace.undo_stack.count() == 0
+    assert "other.db" in window.windowTitle()
+    with qtbot.waitSignal(window.ready, timeout=20_000):
+        window.open_database(str(db_path))
+    assert window.pane.document is not None and window.pane.document.name == "one.txt"
+
+
+def test_the_cheat_sheet_lists_the_shortcuts_of_the_menus_and_the_label_keys(window, qtbot):
+    from ui.dialogs import CheatSheet
+    from ui.textview import VIEW_KEYS
+
+    labels = [(label.shortcut, label.display) for label in window.pane.labels if label.shortcut]
+    sheet = CheatSheet(window.menus, VIEW_KEYS, labels, window)
+    qtbot.addWidget(sheet)
+    text = sheet.text.toPlainText()
+    for expected in ("Ctrl+Z", "Ctrl+F", "Ctrl+Return", "Ctrl+J", "口号/提法", "Alt+drag", "Tab / Shift+Tab"):
+        assert expected in text
+
+
+def test_the_scroll_position_comes_back(qtbot, tmp_path, db_path, database):
+    long_text = "".join(f"第{i}段。推动京津冀协同发展走深走实，市委组织部召开会议。\n" for i in range(400))
+    with database.transaction() as session:
+        store_text(session, name="long.txt", text=long_text)
+    settings_path = tmp_path / "zhubi.ini"
+    window = MainWindow(Settings(settings_path), "tester")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=20_000):
+        window.open_database(str(db_path))
+    target = long_text.index("第200段")
+    window.pane.view.scroll_to(target)
+    assert window.pane.position() == target
+    window.close()
+    again = MainWindow(Settings(settings_path), "tester")
+    qtbot.addWidget(again)
+    again.show()
+    with qtbot.waitSignal(again.ready, timeout=20_000):
+        again.open_database(str(db_path))
+    assert again.pane.document.name == "long.txt"
+    assert again.pane.position() == target
+    Task.cancel_all_and_wait()
