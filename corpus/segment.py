@@ -36,8 +36,8 @@ from db import documents, segmentations
 from db.engine import Database, cache_dir
 from db.models import Script
 
-__all__ = ["SEGMENTER", "Segmenter", "Token", "dictionary_version", "document_tokens", "pack", "segment",
-           "token_lengths", "tokens_from_lengths", "unpack", "warm_up"]
+__all__ = ["SEGMENTER", "Segmenter", "Token", "dictionary_version", "document_token_lengths", "document_tokens",
+           "pack", "segment", "token_lengths", "tokens_from_lengths", "unpack", "warm_up"]
 
 SEGMENTER = "jieba-nohmm"
 BACKEND_ENV = "ZHUBI_SEGMENTER"
@@ -221,13 +221,19 @@ def unpack(blob: bytes) -> list[int]:
 def document_tokens(database: Database, document_id: int) -> list[Token]:
     """Tokens of a stored document: from the cache when it was made with the current dictionary, else
     computed and cached. Raises LookupError for an unknown document."""
+    return tokens_from_lengths(document_token_lengths(database, document_id))
+
+
+def document_token_lengths(database: Database, document_id: int) -> list[int]:
+    """The same as document_tokens as token lengths, for callers that need only boundaries (the window: a
+    1 MB document's 200,000 tuples would cost more than reading the cache)."""
     with database.session() as session:
         info = documents.info(session, document_id)
         dictionary = project_dictionary(session)
         blob = segmentations.load(session, document_id, SEGMENTER, dictionary.version)
         lengths = _valid(blob, info.length)
         if lengths is not None:
-            return tokens_from_lengths(lengths)
+            return lengths
         text = documents.text_of(session, document_id)
     lengths = token_lengths(text, dictionary, info.script)
     try:
@@ -235,7 +241,7 @@ def document_tokens(database: Database, document_id: int) -> list[Token]:
             segmentations.store(session, document_id, SEGMENTER, dictionary.version, pack(lengths))
     except SQLAlchemyError as error:  # a cache that cannot be written (read-only file, a concurrent writer)
         log.warning("segmentation of document %s not cached: %s", document_id, error)
-    return tokens_from_lengths(lengths)
+    return lengths
 
 
 def _valid(blob: bytes | None, length: int) -> list[int] | None:

@@ -72,6 +72,14 @@ def for_document(session: Session, document_id: int, annotator_ids: Sequence[int
     return [SpanRow(*row) for row in session.execute(query)]
 
 
+_NOTES = select(Span.id, Span.note).where(Span.document_id == bindparam("document_id"), Span.note != "")
+
+
+def notes(session: Executor, document_id: int) -> dict[int, str]:
+    """The notes of a document's spans, by span id (most spans have none: this reads only those that do)."""
+    return dict(session.execute(_NOTES, {"document_id": document_id}).all())
+
+
 def iter_spans(session: Session, *, document_ids: Sequence[int] | None = None,
                annotator_ids: Sequence[int] | None = None, batch: int = 10_000) -> Iterator[SpanRow]:
     """Stream spans ordered by document, annotator and position without loading them all."""

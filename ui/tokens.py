@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from itertools import chain
-from typing import Sequence
+from itertools import accumulate, chain
+from typing import Iterable, Sequence
 
 
 class Tokens:
     """Token boundaries, built in the worker thread that segments (200,000 tokens for 1 MB: C-level loops)."""
 
-    def __init__(self, tokens: Sequence[tuple[int, int]]):
+    def __init__(self, boundaries: list[int]):
+        self.boundaries = boundaries  # sorted stored positions: 0, end of token 1, end of token 2, ...
+
+    @classmethod
+    def from_lengths(cls, lengths: Iterable[int]) -> "Tokens":
+        """From token lengths covering the text (corpus.segment.document_token_lengths)."""
+        return cls(list(accumulate(lengths, initial=0)))
+
+    @classmethod
+    def from_tokens(cls, tokens: Sequence[tuple[int, int]]) -> "Tokens":
+        """From (start, end) tokens; ones that leave gaps keep every start and end as a boundary."""
         flat = list(chain.from_iterable(tokens))
-        if flat[2::2] == flat[1:-1:2]:  # the usual case: tokens tile the text
-            self.boundaries: list[int] = flat[0::2] + flat[-1:]
-        else:
-            self.boundaries = sorted(set(flat))
+        if flat and flat[2::2] == flat[1:-1:2]:  # the usual case: tokens tile the text
+            return cls(flat[0::2] + flat[-1:])
+        return cls(sorted(set(flat)))
 
     def __len__(self) -> int:
         return max(len(self.boundaries) - 1, 0)
