@@ -230,3 +230,32 @@ def test_the_document_list_filters_by_name_and_full_text(open_window, qtbot, cor
     panel.filter.clear()
     panel.status.setCurrentIndex(2)  # New
     qtbot.waitUntil(lambda: panel.model.rowCount() == 3)
+
+
+def test_tab_steps_through_your_spans_and_other_annotators_show_only_when_asked(open_window, qtbot, db_path, corpus):
+    from annotate.spans import SpanStore
+    from db import annotators
+
+    other = open_database(str(db_path))
+    with other.transaction() as session:
+        someone = annotators.annotator_id(session, "someone")
+    SpanStore(other).add(document_id=corpus[0], label_id=3, annotator_id=someone, start=0, end=1)
+    other.close()
+    window = open_window()
+    view, layer = window.pane.view, window.pane.span_layer
+    for start, end in ((SLOGAN_AT, SLOGAN_AT + 4), (10, 12), (2, 3)):
+        view.select(start, end)
+        qtbot.keyClick(view, Qt.Key.Key_1)
+    view.set_caret(0)
+    layer.select(None)
+    visits = []
+    for _ in range(4):
+        qtbot.keyClick(view, Qt.Key.Key_Tab)
+        visits.append(layer.row(layer.selected).start)
+    assert visits == [2, SLOGAN_AT, 10, 2]  # in text order, wrapping; never the other annotator's span
+    qtbot.keyClick(view, Qt.Key.Key_Backtab)
+    assert layer.row(layer.selected).start == 10
+    assert layer.describe(0) == []
+    window.others_action.trigger()
+    assert any("someone" in line for line in layer.describe(0))
+    assert [m.style.value for m in layer.marks(0, 1)] == ["dashed"]
