@@ -42,3 +42,11 @@ def test_an_unknown_document_name_is_an_error(qapp, database, db_path, tmp_path,
     assert screenshot(qapp, args(db_path, tmp_path / "x.png", "missing.txt")) == 1
     assert "no document named 'missing.txt'" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_the_reason(qapp, tmp_path, capsys):
+    not_a_database = tmp_path / "notes.db"
+    not_a_database.write_text("just some notes\n" * 100, encoding="utf-8")
+    assert screenshot(qapp, args(not_a_database, tmp_path / "x.png")) == 1
+    assert "not a Zhubi (SQLite) database" in capsys.readouterr().err
+    assert not_a_database.read_text(encoding="utf-8").startswith("just some notes")  # left as it was

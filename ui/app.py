@@ -54,11 +54,12 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-def start_window(settings: Settings, annotator: str, requested: str | None):
+def start_window(settings: Settings, annotator: str, requested: str | None, *, unattended: bool = False):
     """Show the window at once and open the database behind it; returns the window."""
     from ui.mainwindow import MainWindow
 
     window = MainWindow(settings, annotator)
+    window.unattended = unattended
     window.show()
     location, is_default = database_location(requested, settings)
     window.open_database(location, sample_if_empty=is_default)
@@ -121,7 +122,7 @@ def screenshot(app: QApplication, args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as scratch:  # the user's own settings are neither read nor changed
         settings = Settings(Path(scratch) / "screenshot.ini")
         annotator = args.gui_annotator or Settings().annotator or _login_name() or "annotator"
-        window = start_window(settings, annotator, args.db)
+        window = start_window(settings, annotator, args.db, unattended=True)
         window.resize(*SCREENSHOT_SIZE)
         try:
             opened = []
@@ -129,8 +130,7 @@ def screenshot(app: QApplication, args: argparse.Namespace) -> int:
             if not wait_until(app, lambda: bool(opened), 60):
                 print("error: the database did not open within 60 s", file=sys.stderr)
                 return 1
-            if window.workspace is None:
-                print(f"error: cannot open database {args.db or ''}".rstrip(), file=sys.stderr)
+            if window.workspace is None:  # the reason is on stderr already
                 return 1
             sample = window._sample_task
             wait_until(app, lambda: sample is None or (sample.is_done() and sample not in Task._running), 120)

@@ -6,6 +6,7 @@ text with `pane.view.add_layer`; nothing here needs to change for them.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -19,7 +20,7 @@ from db.models import Status
 from ui.dialogs import CheatSheet, ExportOptions, ImportOptions, ask_annotator
 from ui.docpane import DocumentPane
 from ui.doclist import DocumentListPanel
-from ui.errors import show_error
+from ui.errors import environment_reason, refusal_reason, show_error
 from ui.settings import Settings
 from ui.tasks import Task, run_with_progress
 from ui.textview import VIEW_KEYS
@@ -40,6 +41,7 @@ class MainWindow(QMainWindow):
         self._sample_task: Task | None = None
         self._total = 0  # documents in the database, for the status bar
         self._background: list[Task] = []  # work on the open database that must stop before it closes
+        self.unattended = False  # True when nobody is there to read a dialog (--screenshot)
         self.resize(DEFAULT_SIZE)
 
         self.pane = DocumentPane(self)
@@ -239,7 +241,7 @@ class MainWindow(QMainWindow):
 
     def _database_failed(self, location: str | None, error: BaseException) -> None:
         self.statusBar().clearMessage()
-        show_error(self, f"Cannot open the database {location or '(default)'}.", error)
+        self.report_error(f"Cannot open the database {location or '(default)'}.", error)
         self.ready.emit()
 
     def _database_opened(self, database, location: str | None, sample_if_empty: bool) -> None:
@@ -318,7 +320,7 @@ class MainWindow(QMainWindow):
 
         task = Task(work)
         task.succeeded.connect(done)
-        task.failed.connect(lambda error: show_error(self, "The sample corpus could not be imported.", error))
+        task.failed.connect(lambda error: self.report_error("The sample corpus could not be imported.", error))
         self._sample_task = task.start()
         self._background.append(task)
 
@@ -438,7 +440,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(reason, 6000)
 
     def _failed(self, what: str, error: BaseException) -> None:
-        show_error(self, what, error)
+        self.report_error(what, error)
+
+    def report_error(self, what: str, error: BaseException) -> None:
+        """A dialog with the reason; without a user to click it away (--screenshot), one line on stderr."""
+        if self.unattended:
+            reason = environment_reason(error) or refusal_reason(error) or f"{type(error).__name__}: {error}"
+            print(f"error: {what} {reason}".replace("\n", " "), file=sys.stderr)
+        else:
+            show_error(self, what, error)
 
     def _undo(self) -> None:
         if self.workspace is not None:
@@ -476,7 +486,7 @@ class MainWindow(QMainWindow):
                                 progress=task.report, cancel=task.cancelled)
 
         return run_with_progress(self, "Importing documents…", work, on_success=self._imported,
-                                 on_error=lambda error: show_error(self, "The import failed.", error))
+                                 on_error=lambda error: self.report_error("The import failed.", error))
 
     def _imported(self, report) -> None:
         if self.workspace is not None:
@@ -529,7 +539,7 @@ class MainWindow(QMainWindow):
                            "exactly and their tokens cover them.", "\n".join(map(str, report.misaligned)))
 
         return run_with_progress(self, "Exporting…", work, on_success=done,
-                                 on_error=lambda error: show_error(self, "The export failed.", error))
+                                 on_error=lambda error: self.report_error("The export failed.", error))
 
     def _tell(self, icon: QMessageBox.Icon, title: str, text: str, informative: str, details: str) -> None:
         """A report the user reads when they like: it does not stop the window (or a test) while open."""
