@@ -56,3 +56,13 @@ def test_layers_are_painted_and_astral_characters_keep_their_place(qtbot):
     colour = image.pixelColor(int(rect.left()) + 2, int(rect.top()) + 3)
     assert colour.red() > colour.blue() + 30  # the box's translucent red fill is there
     assert image.pixelColor(center.x(), int(rect.top()) - 20) != colour
+
+
+def test_copy_gives_the_stored_characters_not_qts_rewritten_ones(qtbot, qapp):
+    view = DocumentView()
+    qtbot.addWidget(view)
+    text = "第一行\u2028第二\u00a0行𠀀\n"
+    view.set_display(DisplayText(text))
+    view.select(0, len(text) - 1)
+    view.copy()
+    assert qapp.clipboard().text() == text[:-1]  # U+2028 and U+00A0 survive, 𠀀 whole

@@ -259,3 +259,16 @@ def test_tab_steps_through_your_spans_and_other_annotators_show_only_when_asked(
     window.others_action.trigger()
     assert any("someone" in line for line in layer.describe(0))
     assert [m.style.value for m in layer.marks(0, 1)] == ["dashed"]
+
+
+def test_a_new_lexicon_word_resegments_the_open_document(open_window, qtbot, corpus):
+    from annotate.lexicon import add_entry
+
+    window = open_window()
+    wait_for_tokens(qtbot, window)
+    term = "召开会议"  # two tokens (召开, 会议) until the lexicon makes it one word
+    start = ASTRAL.index(term)
+    word = (start, start + len(term))
+    assert window.pane.view.tokens.snap(start + 1, start + 2) != word
+    add_entry(window.workspace.database, term, 2, events=window.workspace.events)
+    qtbot.waitUntil(lambda: window.pane.view.tokens.snap(start + 1, start + 2) == word, timeout=30_000)

@@ -39,6 +39,8 @@ def database_location(requested: str | None, settings: Settings) -> tuple[str | 
     from db.engine import default_location, resolve_url
 
     location = requested or settings.last_database
+    if not requested and location and "://" not in location and not Path(location).exists():
+        location = None  # the last database was moved or deleted: the default one, not a new empty file there
     if location and "://" not in location:
         location = str(Path(location).expanduser().resolve())
     return location, resolve_url(location) == resolve_url(default_location())

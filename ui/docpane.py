@@ -10,7 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QInputDialog, QVBoxLayout, QWidget
 
 from annotate.edits import AddSpan, RemoveSpan, relabel, set_note
-from annotate.events import DocumentsChanged, SpansChanged
+from annotate.events import DocumentsChanged, LexiconChanged, SpansChanged
 from db import annotators, documents, review
 from db import spans as span_rows
 from db.documents import DocumentInfo
@@ -91,6 +91,7 @@ class DocumentPane(QWidget):
         workspace.bridge.spansChanged.connect(self._on_spans_changed)
         workspace.bridge.labelsChanged.connect(self._reload_labels)
         workspace.bridge.documentsChanged.connect(self._on_documents_changed)
+        workspace.bridge.event.connect(self._on_any_event)
         self.span_layer.set_annotators(workspace.annotator_names(), workspace.annotator_id)
         self._reload_labels()
 
@@ -191,6 +192,10 @@ class DocumentPane(QWidget):
             except LookupError:
                 return
         self.documentChanged.emit()
+
+    def _on_any_event(self, event: object) -> None:
+        if isinstance(event, LexiconChanged) and self.document is not None:
+            self._segment(self.document.id)  # user words changed: so may the tokens of the open document
 
     def _reload_labels(self, *_) -> None:
         self.labels = self.workspace.labels.all()
