@@ -45,6 +45,7 @@ class ImportOptions(QDialog):
                        "Encodings are detected (UTF-8/16, GB18030/GBK, Big5); a file that is already in the "
                        "database is skipped; an unreadable one is refused with the reason.", self)
         about.setWordWrap(True)
+        about.setMinimumWidth(520)  # a wrapped label needs a width to know its height
         self.join_lines = QCheckBox("Remove the spaces PDF extraction left inside Chinese words (新征 程上 → 新征程上)",
                                     self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
