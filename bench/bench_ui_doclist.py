@@ -20,7 +20,7 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     count = parser.parse_args().documents
     from PySide6.QtWidgets import QApplication
-    from sqlalchemy import insert, select, text
+    from sqlalchemy import insert, select
 
     from db import fulltext
     from db.engine import open_database
