@@ -16,7 +16,8 @@ from ui.settings import Settings
 from ui.tasks import Task
 
 ASTRAL = "A𠀀B😀两个确立。推动京津冀协同发展走深走实，市委组织部召开会议。\u2028第二行\u00a0end\n"
-TRADITIONAL = "堅定擁護“兩個確立”，堅決做到“兩個維護”。市發展改革委員會召開會議。\n"
+TRADITIONAL = "堅定擁護“兩個確立”，堅決做到“兩個維護”。市發展改革委員會召開會議。\n" + "".join(
+    f"第{i}段：新聞發佈會介紹全市經濟運行情況，黨組書記答記者問。\n" for i in range(150))
 SLOGAN_AT = ASTRAL.index("两个确立")  # 4 in code points, 6 in UTF-16 units
 
 
@@ -179,20 +180,25 @@ def test_traditional_shown_simplified_keeps_spans_selection_and_scroll(open_wind
     view = window.pane.view
     slogan = TRADITIONAL.index("兩個確立")
     view.select(slogan, slogan + 4)
-    qtbot.keyClick(view, Qt.Key.Key_1)
+    qtbot.mouseClick(window.pane.palette_bar.buttons()[0], Qt.MouseButton.LeftButton)  # 口号/提法
     other = TRADITIONAL.index("市發展改革委")
     view.select(other, other + 6)
+    top = TRADITIONAL.index("第80段")
+    view.scroll_to(top)
+    assert view.first_visible() == top
     window.simplified_action.trigger()
     assert view.display.text.startswith("坚定拥护“两个确立”")
+    assert window.script_label.isVisible()
     assert view.selection() == (other, other + 6)
     assert view.textCursor().selectedText() == "市发展改革委"
     (span,) = window.pane.span_layer.own_rows()
     assert (span.start, span.end) == (slogan, slogan + 4)
     assert view.display.view_slice(span.start, span.end) == "两个确立"
-    assert view.first_visible() == 0
+    assert view.first_visible() == top
     window.simplified_action.trigger()
     assert view.display.text == TRADITIONAL
     assert view.selection() == (other, other + 6)
+    assert view.first_visible() == top
 
 
 def test_mark_done_opens_the_next_unfinished_document(open_window, qtbot, corpus, database):

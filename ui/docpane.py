@@ -135,9 +135,9 @@ class DocumentPane(QWidget):
                 self._conversion = to_simplified(self._stored)
             conversion = self._conversion
         self.view.set_display(DisplayText(self._stored, conversion))
-        self.view.scroll_to(top)
         if selection is not None:
             self.view.select(*selection)
+        self.view.scroll_to(top)  # after the selection, which would scroll itself into view
 
     def _segment(self, document_id: int) -> None:
         database = self.workspace.database
