@@ -6,10 +6,12 @@ Plain callbacks, no Qt: the ui wraps them in signals. Callbacks run in the threa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from db.review import DecisionRow
 from db.spans import SpanRow
+
+if TYPE_CHECKING:  # for annotations only: importing db.review would load numpy for every command
+    from db.review import DecisionRow
 
 
 @dataclass(frozen=True)
