@@ -191,3 +191,23 @@ def test_the_scroll_position_comes_back(qtbot, tmp_path, db_path, database):
     assert again.pane.document.name == "long.txt"
     assert again.pane.position() == target
     Task.cancel_all_and_wait()
+
+
+def test_annotations_imported_from_jsonl_show_in_the_open_document(window, qtbot, tmp_path):
+    good = tmp_path / "labels.jsonl"
+    start = TEXT.index("两个维护")
+    good.write_text(json.dumps({"text": TEXT, "label": [[start, start + 4, "SLOGAN"]]}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    window.import_annotations_from(str(good), annotator="reviewer", offset_unit="codepoint")
+    wait_for_tasks(qtbot)
+    window.others_action.setChecked(True)
+    assert [(m.start, m.end) for m in window.pane.span_layer.marks(0, len(TEXT))] == [(start, start + 4)]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "label": [[0, 5, "SLOGAN"]]}\n', encoding="utf-8")
+    window.import_annotations_from(str(bad), annotator="reviewer", offset_unit="codepoint")
+    wait_for_tasks(qtbot)
+    from PySide6.QtWidgets import QMessageBox
+
+    (box,) = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+    assert "refused" in box.text() and "bad.jsonl:1" in box.informativeText()
+    assert len(window.pane.span_layer.marks(0, len(TEXT))) == 1  # nothing of the refused file

@@ -58,6 +58,34 @@ class ImportOptions(QDialog):
         layout.addWidget(buttons)
 
 
+class AnnotationImportOptions(QDialog):
+    """Whose labels a JSONL file holds, and in which unit its offsets count (doccano's own exports: UTF-16)."""
+
+    def __init__(self, path: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Import annotations")
+        about = QLabel(f"Import the labels in\n{path}\n(doccano or Prodigy JSONL, or a Label Studio JSON export). "
+                       "A file with any problem is refused whole, with the file and line of each problem.", self)
+        about.setWordWrap(True)
+        about.setMinimumWidth(480)
+        self.annotator = QLineEdit(self)
+        self.annotator.setPlaceholderText("as recorded in the file")
+        self.unit = QComboBox(self)
+        self.unit.addItem("code points (Zhubi, Prodigy, Label Studio)", "codepoint")
+        self.unit.addItem("UTF-16 units (doccano's own exports)", "utf16")
+        form = QFormLayout()
+        form.addRow("Annotator", self.annotator)
+        form.addRow("Offsets count", self.unit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(about)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+
 class ExportOptions(QDialog):
     FORMATS = (("doccano JSONL", "doccano"), ("Prodigy / spaCy JSONL (with jieba tokens)", "prodigy"))
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QM
 
 from annotate.events import DocumentsChanged
 from db.models import Status
-from ui.dialogs import CheatSheet, ExportOptions, ImportOptions, ask_annotator
+from ui.dialogs import AnnotationImportOptions, CheatSheet, ExportOptions, ImportOptions, ask_annotator
 from ui.docpane import DocumentPane
 from ui.doclist import DocumentListPanel
 from ui.errors import environment_reason, refusal_reason, show_error
@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self.import_files_action = self._action(file, "&Import Files…", self.import_files, "Ctrl+I")
         self.import_folder_action = self._action(file, "Import &Folder…", self.import_folder, "Ctrl+Shift+I")
+        self.import_labels_action = self._action(file, "Import &Annotations (JSONL)…", self.import_annotations)
         self.export_action = self._action(file, "&Export JSONL…", self.export, "Ctrl+E")
         file.addSeparator()
         self._action(file, "Change &Annotator…", self.change_annotator)
@@ -202,7 +203,8 @@ class MainWindow(QMainWindow):
         self.pane.span_layer.set_show_others(self.others_action.isChecked())
 
     def _set_enabled(self, enabled: bool) -> None:
-        for action in (self.import_files_action, self.import_folder_action, self.export_action):
+        for action in (self.import_files_action, self.import_folder_action, self.import_labels_action,
+                       self.export_action):
             action.setEnabled(enabled)
 
     # --- view toggles ----------------------------------------------------------------------------------
@@ -504,6 +506,44 @@ class MainWindow(QMainWindow):
             self._tell(QMessageBox.Icon.Warning, "Import", summary, "\n".join(refused[:10]), "\n".join(refused))
         if self.pane.document is None and self.documents.model.rowCount():
             self.open_document(self.documents.model.document_id(0))
+
+    def import_annotations(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import annotations", str(Path.home()),
+                                              "JSON Lines and JSON (*.jsonl *.json);;All files (*)")
+        if not path:
+            return
+        options = AnnotationImportOptions(path, self)
+        if options.exec() != AnnotationImportOptions.DialogCode.Accepted:
+            return
+        self.import_annotations_from(path, annotator=options.annotator.text().strip() or None,
+                                     offset_unit=options.unit.currentData())
+
+    def import_annotations_from(self, path: str, *, annotator: str | None, offset_unit: str) -> Task:
+        database = self.workspace.database
+
+        def work(task: Task):
+            from annotate.formats import import_jsonl
+
+            return import_jsonl(database, path, annotator=annotator, offset_unit=offset_unit,
+                                progress=task.report, cancel=task.cancelled)
+
+        return run_with_progress(self, "Importing annotations…", work, on_success=self._annotations_imported,
+                                 on_error=lambda error: self.report_error("The import failed.", error))
+
+    def _annotations_imported(self, report) -> None:
+        if report.refused:
+            problems = [str(problem) for problem in report.problems]
+            self._tell(QMessageBox.Icon.Warning, "Import annotations", report.summary(), "\n".join(problems[:10]),
+                       "\n".join(problems))
+            return
+        self.statusBar().showMessage(report.summary(), 10000)
+        if self.workspace is not None and report.imported:
+            # The import wrote in one transaction of its own: show what it added.
+            self.workspace.events.emit(DocumentsChanged())
+            self.documents.model.reload()
+            if self.pane.document is not None:
+                self.open_document(self.pane.document.id, self.pane.position())
+            self._index_texts()
 
     def export(self) -> None:
         if self.workspace is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 Work = Callable[["Task"], Any]
@@ -115,5 +115,5 @@ def run_with_progress(parent: QWidget, title: str, work: Work, *, on_success: Ca
     task.finished.connect(finished)
     dialog.canceled.connect(task.cancel)
     dialog.canceled.connect(lambda: dialog.setLabelText(f"{title}\nCancelling…"))
-    QTimer.singleShot(0, task.start)
+    task.start()
     return task
