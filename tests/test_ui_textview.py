@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from PySide6.QtGui import QColor
 
 from ui.layers import Layer, Mark, Style
@@ -66,3 +71,22 @@ def test_copy_gives_the_stored_characters_not_qts_rewritten_ones(qtbot, qapp):
     view.select(0, len(text) - 1)
     view.copy()
     assert qapp.clipboard().text() == text[:-1]  # U+2028 and U+00A0 survive, 𠀀 whole
+
+
+def test_the_process_exits_cleanly_after_copying(tmp_path):
+    """The clipboard outlives the interpreter; what the view put there must not crash the exit."""
+    script = (
+        "from PySide6.QtWidgets import QApplication\n"
+        "from ui.textview import DocumentView\n"
+        "from ui.offsets import DisplayText\n"
+        "app = QApplication([])\n"
+        "view = DocumentView()\n"
+        "view.set_display(DisplayText('两个确立'))\n"
+        "view.select(0, 4)\n"
+        "view.copy()\n"
+        "assert app.clipboard().text() == '两个确立'\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)})
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -7,14 +7,15 @@ text back from Qt, and it does not edit anything: keys and clicks become signals
 
 from __future__ import annotations
 
+import atexit
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterable
 
 from PySide6.QtCore import QEvent, QLineF, QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import (QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QTextCursor,
+from PySide6.QtGui import (QClipboard, QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QTextCursor,
                            QTextLine, QTextOption)
-from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QToolTip, QWidget
 
 from ui.layers import Layer, Mark, Style
 from ui.offsets import DisplayText
@@ -255,9 +256,10 @@ class DocumentView(QPlainTextEdit):
         self.ensureCursorVisible()
 
     # --- copying ---------------------------------------------------------------------------------------
-    def createMimeDataFromSelection(self) -> QMimeData:
+    def createMimeDataFromSelection(self) -> QMimeData:  # also feeds X11's selection clipboard
         """Copy what is shown, from our text, not Qt's (which turns U+2028 and U+00A0 into \\n and space)."""
         data = QMimeData()
+        data.setProperty(_MADE_HERE, True)
         selection = self.selection()
         data.setText(self.display.view_slice(*selection) if selection else "")
         return data
@@ -451,3 +453,23 @@ def _paint_underlines(painter: QPainter, geometry: _Geometry, marks: list[Mark])
     for color, segments in by_color.values():
         painter.setPen(QPen(color, 1.4))
         painter.drawLines(segments)
+
+
+_MADE_HERE = "zhubi-made-in-python"
+
+
+@atexit.register
+def _hand_clipboard_to_qt() -> None:
+    """Replace copied text made in Python with Qt's own copy before the interpreter goes away.
+
+    The clipboard keeps the QMimeData of the last copy until the process exits; one constructed in
+    Python would be destroyed after the interpreter is finalized, which crashes the process on quit.
+    """
+    app = QApplication.instance()
+    if app is None:
+        return
+    clipboard = app.clipboard()
+    for mode in (QClipboard.Mode.Clipboard, QClipboard.Mode.Selection):
+        data = clipboard.mimeData(mode)
+        if data is not None and data.property(_MADE_HERE):
+            clipboard.setText(data.text(), mode)
