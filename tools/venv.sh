@@ -25,14 +25,19 @@ check_qt_platform() {
     echo "No display found (DISPLAY is unset). Run this on a desktop, or headless with: QT_QPA_PLATFORM=offscreen ./run.sh --screenshot shot.png" >&2
     exit 1
   fi
-  if command -v ldconfig >/dev/null 2>&1; then
+  local ldconfig
+  ldconfig=$(PATH="$PATH:/sbin:/usr/sbin" command -v ldconfig || true)
+  if [ -n "$ldconfig" ]; then
     local missing=() lib
     for lib in libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1; do
-      ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("$lib")
+      "$ldconfig" -p 2>/dev/null | grep -q "$lib" || missing+=("$lib")
     done
     if [ ${#missing[@]} -gt 0 ]; then
       echo "Qt needs ${missing[*]}; install them with: sudo apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1" >&2
       exit 1
     fi
+  fi
+  if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh family 2>/dev/null | head -n 1)" ]; then
+    echo "Note: no Chinese font is installed, so the text will show as boxes; install one with: sudo apt-get install fonts-noto-cjk" >&2
   fi
 }
