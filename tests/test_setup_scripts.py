@@ -1,0 +1,54 @@
+"""run.sh's pre-flight checks: a missing Qt library or display is one line with the fix, not a Qt abort."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def check(tmp_path: Path, env: dict[str, str], libraries: str) -> subprocess.CompletedProcess:
+    fake = tmp_path / "bin"
+    fake.mkdir(exist_ok=True)
+    ldconfig = fake / "ldconfig"
+    ldconfig.write_text(f"#!/bin/sh\nprintf '%s\\n' '{libraries}'\n")
+    ldconfig.chmod(0o755)
+    base = {"PATH": f"{fake}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    return subprocess.run(["bash", "-c", "source tools/venv.sh && check_qt_platform && echo ready"],
+                          cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=30)
+
+
+def test_missing_xcb_libraries_give_the_one_line_fix(tmp_path):
+    result = check(tmp_path, {"DISPLAY": ":0"}, "libxcb-icccm.so.4 (libc6,x86-64) => /usr/lib/libxcb-icccm.so.4")
+    assert result.returncode == 1
+    assert "sudo apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1" in result.stderr
+    assert "libxcb-cursor.so.0" in result.stderr and "libxcb-icccm.so.4 " not in result.stderr
+
+
+def test_all_libraries_present_lets_the_app_start(tmp_path):
+    present = "\\n".join(f"{lib} => /usr/lib/{lib}" for lib in
+                         ("libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-keysyms.so.1"))
+    result = check(tmp_path, {"DISPLAY": ":0"}, present)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ready"
+
+
+def test_no_display_says_how_to_run_headless(tmp_path):
+    result = check(tmp_path, {}, "")
+    assert result.returncode == 1
+    assert "QT_QPA_PLATFORM=offscreen" in result.stderr
+
+
+def test_offscreen_needs_no_checks(tmp_path):
+    result = check(tmp_path, {"QT_QPA_PLATFORM": "offscreen"}, "")
+    assert result.returncode == 0 and result.stdout.strip() == "ready"
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    assert "./test.sh" in (ROOT / ".ci" / "run").read_text()
+    first_lines = (ROOT / "README.md").read_text().splitlines()[:8]
+    assert any(line.startswith("./run.sh") for line in first_lines)
+    assert any(line.startswith("./test.sh") for line in first_lines)
+    assert os.access(ROOT / "run.sh", os.X_OK) and os.access(ROOT / "test.sh", os.X_OK)
