@@ -149,26 +149,32 @@ def _contains(session: Session, text: str):
     return and_(or_(Document.id.in_(indexed), Document.id.in_(pending)), exact)
 
 
-def _matching(session: Session, query, text: str | None, statuses: Iterable[Status] | None):
-    """Narrow a document query to a name or full-text match and to some statuses."""
+def _matching(session: Session, query, text: str | None, statuses: Iterable[Status] | None,
+              review_statuses: Iterable[ReviewStatus] | None = None):
+    """Narrow a document query to a name or full-text match, to some statuses and to some review statuses."""
     if text:
         query = query.where(or_(Document.name.icontains(text, autoescape=True), _contains(session, text)))
     if statuses is not None:
         query = query.where(Document.status.in_(list(statuses)))
+    if review_statuses is not None:
+        query = query.where(Document.review_status.in_(list(review_statuses)))
     return query
 
 
 def page(session: Session, *, after_id: int | None = None, limit: int = 500, text: str | None = None,
-         statuses: Iterable[Status] | None = None) -> list[DocumentInfo]:
+         statuses: Iterable[Status] | None = None,
+         review_statuses: Iterable[ReviewStatus] | None = None) -> list[DocumentInfo]:
     """The next `limit` documents in id order after `after_id` that match (name or text contains `text`)."""
-    query = _matching(session, select(*_INFO_COLUMNS), text, statuses)
+    query = _matching(session, select(*_INFO_COLUMNS), text, statuses, review_statuses)
     if after_id is not None:
         query = query.where(Document.id > after_id)
     return [DocumentInfo(*row) for row in session.execute(query.order_by(Document.id).limit(limit))]
 
 
-def count_matching(session: Session, *, text: str | None = None, statuses: Iterable[Status] | None = None) -> int:
-    return session.scalar(_matching(session, select(func.count()).select_from(Document), text, statuses)) or 0
+def count_matching(session: Session, *, text: str | None = None, statuses: Iterable[Status] | None = None,
+                   review_statuses: Iterable[ReviewStatus] | None = None) -> int:
+    return session.scalar(_matching(session, select(func.count()).select_from(Document), text, statuses,
+                                    review_statuses)) or 0
 
 
 def next_unfinished(session: Session, after_id: int | None = None) -> int | None:

@@ -17,20 +17,24 @@ from annotate.events import DocumentsChanged, SpansChanged
 from db import documents
 from db.documents import DocumentInfo
 from db.engine import Database
-from db.models import Status
-from ui.style import SCRIPT_TEXT, STATUS_TEXT, status_icon
+from db.models import ReviewStatus, Status
+from ui.style import REVIEW_TEXT, SCRIPT_TEXT, STATUS_TEXT, review_icon, status_icon
 
 Index = QModelIndex | QPersistentModelIndex
 
 STATUS_FILTERS = (("All documents", None), ("Not done", (Status.NEW, Status.IN_PROGRESS)),
                   ("New", (Status.NEW,)), ("In progress", (Status.IN_PROGRESS,)), ("Done", (Status.DONE,)))
+REVIEW_FILTERS = (("Any review", None), ("Not adjudicated", (ReviewStatus.UNREVIEWED, ReviewStatus.IN_REVIEW)),
+                  ("Unreviewed", (ReviewStatus.UNREVIEWED,)), ("In review", (ReviewStatus.IN_REVIEW,)),
+                  ("Adjudicated", (ReviewStatus.ADJUDICATED,)))
 
 
 class DocumentListModel(QAbstractTableModel):
-    NAME, SCRIPT, LENGTH, SPANS, STATUS = range(5)
-    HEADERS = ("Name", "简/繁", "Characters", "Spans", "Status")
+    NAME, SCRIPT, LENGTH, SPANS, STATUS, REVIEW = range(6)
+    HEADERS = ("Name", "简/繁", "Characters", "Spans", "Status", "Review")
     TOOLTIPS = ("Document name", "Simplified (简) or traditional (繁) characters", "Length in characters",
-                "Your spans in this document", "new, in progress or done")
+                "Your spans in this document", "new, in progress or done",
+                "Review of teammates' labels: unreviewed, in review or adjudicated")
     PAGE = 400
 
     def __init__(self, parent: QObject | None = None):
@@ -43,14 +47,16 @@ class DocumentListModel(QAbstractTableModel):
         self._exhausted = True
         self.text = ""
         self.statuses: tuple[Status, ...] | None = None
+        self.review_statuses: tuple[ReviewStatus, ...] | None = None
 
     # --- source and filter -----------------------------------------------------------------------------
     def set_source(self, database: Database | None, annotator_id: int | None) -> None:
         self._database, self._annotator_id = database, annotator_id
         self.reload()
 
-    def set_filter(self, text: str, statuses: tuple[Status, ...] | None) -> None:
-        self.text, self.statuses = text.strip(), statuses
+    def set_filter(self, text: str, statuses: tuple[Status, ...] | None,
+                   review_statuses: tuple[ReviewStatus, ...] | None = None) -> None:
+        self.text, self.statuses, self.review_statuses = text.strip(), statuses, review_statuses
         self.reload()
 
     def reload(self) -> None:
@@ -65,7 +71,8 @@ class DocumentListModel(QAbstractTableModel):
         if self._database is None:
             return 0
         with self._database.session() as session:
-            return documents.count_matching(session, text=self.text or None, statuses=self.statuses)
+            return documents.count_matching(session, text=self.text or None, statuses=self.statuses,
+                                            review_statuses=self.review_statuses)
 
     # --- lazy fetching ---------------------------------------------------------------------------------
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
@@ -77,7 +84,7 @@ class DocumentListModel(QAbstractTableModel):
         after = self._rows[-1].id if self._rows else None
         with self._database.session() as session:
             page = documents.page(session, after_id=after, limit=self.PAGE, text=self.text or None,
-                                  statuses=self.statuses)
+                                  statuses=self.statuses, review_statuses=self.review_statuses)
             counts = documents.span_counts(session, [row.id for row in page], [self._annotator_id]) if page else {}
         if len(page) < self.PAGE:
             self._exhausted = True
@@ -135,7 +142,7 @@ class DocumentListModel(QAbstractTableModel):
         for info in fresh:
             row = self._row_of[info.id]
             self._rows[row] = info
-            self.dataChanged.emit(self.index(row, 0), self.index(row, self.STATUS))
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.REVIEW))
 
     # --- Qt model --------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -166,6 +173,10 @@ class DocumentListModel(QAbstractTableModel):
                 return STATUS_TEXT[info.status]
         elif role == Qt.ItemDataRole.DecorationRole and column == self.STATUS:
             return status_icon(info.status)
+        elif role == Qt.ItemDataRole.DecorationRole and column == self.REVIEW:
+            return review_icon(info.review_status)
+        elif role == Qt.ItemDataRole.ToolTipRole and column == self.REVIEW:
+            return REVIEW_TEXT[info.review_status]
         elif role == Qt.ItemDataRole.TextAlignmentRole and column in (self.LENGTH, self.SPANS):
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         elif role == Qt.ItemDataRole.TextAlignmentRole and column == self.SCRIPT:
@@ -209,6 +220,10 @@ class DocumentListPanel(QWidget):
         self.status = QComboBox(self)
         for text, _ in STATUS_FILTERS:
             self.status.addItem(text)
+        self.review = QComboBox(self)
+        self.review.setToolTip("Filter by review status")
+        for text, _ in REVIEW_FILTERS:
+            self.review.addItem(text)
         self.table = _Table(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -228,12 +243,14 @@ class DocumentListPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(DocumentListModel.NAME, QHeaderView.ResizeMode.Stretch)
         for column, width in ((DocumentListModel.SCRIPT, 40), (DocumentListModel.LENGTH, 74),
-                              (DocumentListModel.SPANS, 50), (DocumentListModel.STATUS, 100)):
+                              (DocumentListModel.SPANS, 50), (DocumentListModel.STATUS, 100),
+                              (DocumentListModel.REVIEW, 52)):
             header.resizeSection(column, width)
         self.count = QLabel(self)
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
         top.addWidget(self.status)
+        top.addWidget(self.review)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -244,6 +261,7 @@ class DocumentListPanel(QWidget):
         self.filter.textChanged.connect(lambda _: self._debounce.start())
         self.filter.returnPressed.connect(self._apply_filter)
         self.status.currentIndexChanged.connect(self._apply_filter)
+        self.review.currentIndexChanged.connect(self._apply_filter)
         self.table.doubleClicked.connect(self._activate)
         self.table.activatedByKey.connect(self._activate)
         self.model.modelReset.connect(self.update_count)
@@ -254,12 +272,14 @@ class DocumentListPanel(QWidget):
     def _apply_filter(self) -> None:
         self._debounce.stop()
         statuses = STATUS_FILTERS[self.status.currentIndex()][1]
-        if (self.filter.text().strip(), statuses) != (self.model.text, self.model.statuses):
-            self.model.set_filter(self.filter.text(), statuses)
+        review_statuses = REVIEW_FILTERS[self.review.currentIndex()][1]
+        if (self.filter.text().strip(), statuses, review_statuses) != \
+                (self.model.text, self.model.statuses, self.model.review_statuses):
+            self.model.set_filter(self.filter.text(), statuses, review_statuses)
 
     def update_count(self, *_) -> None:
         total = self.model.matching_count()
-        filtered = bool(self.model.text or self.model.statuses)
+        filtered = bool(self.model.text or self.model.statuses or self.model.review_statuses)
         self.count.setText(f"{total:,} document{'s' if total != 1 else ''}" + (" match" if filtered else ""))
 
     def _activate(self, index: QModelIndex) -> None:

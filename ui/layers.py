@@ -28,6 +28,9 @@ class Style(enum.Enum):
     DASHED = "dashed"  # faint fill, dashed outline: not yours, or not accepted yet
     FILL = "fill"  # plain background (find matches)
     UNDERLINE = "underline"  # thin line along the bottom of the line (token boundaries)
+    CONFLICT = "conflict"  # hatched in the label colour, red outline: annotators disagree here (review)
+    GOLD = "gold"  # strong fill and outline: the adjudicated set (review)
+    DECIDED = "decided"  # dotted grey outline, no fill: a proposal whose disagreement is decided (review)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class Mark:
     style: Style = Style.BOX
     key: Hashable = None  # what clicking the mark selects (a span id)
     selected: bool = False
+    lane: int = 0  # underlines: 0 at the bottom of the line, each lane a little higher (annotators in review)
 
 
 class Layer(QObject):

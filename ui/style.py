@@ -7,7 +7,7 @@ from functools import lru_cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
 
-from db.models import Script, Status
+from db.models import ReviewStatus, Script, Status
 
 # Noto Sans CJK first (Debian: fonts-noto-cjk); Qt falls back through the list, then to fontconfig.
 CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK TC", "Source Han Sans SC", "Source Han Sans CN",
@@ -16,6 +16,10 @@ CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK TC", "Source Han Sans SC", "S
 STATUS_TEXT = {Status.NEW: "new", Status.IN_PROGRESS: "in progress", Status.DONE: "done"}
 STATUS_COLOR = {Status.NEW: "#9aa0a6", Status.IN_PROGRESS: "#e9a23b", Status.DONE: "#2e9d5b"}
 SCRIPT_TEXT = {Script.SIMPLIFIED: "简", Script.TRADITIONAL: "繁"}
+REVIEW_TEXT = {ReviewStatus.UNREVIEWED: "unreviewed", ReviewStatus.IN_REVIEW: "in review",
+               ReviewStatus.ADJUDICATED: "adjudicated"}
+REVIEW_COLOR = {ReviewStatus.UNREVIEWED: "#b0b4b8", ReviewStatus.IN_REVIEW: "#7b61c9",
+                ReviewStatus.ADJUDICATED: "#c8321e"}
 
 FIND_COLOR = QColor(255, 221, 87, 150)
 FIND_CURRENT_COLOR = QColor(255, 150, 30, 190)
@@ -58,6 +62,31 @@ def status_icon(status: Status) -> QIcon:
         painter.setPen(QPen(QColor("white"), 1.6))
         center = circle.center()
         painter.drawPolyline([center + QPointF(-3, 0), center + QPointF(-1, 2.5), center + QPointF(3, -2.5)])
+    painter.end()
+    return QIcon(pixmap)
+
+
+@lru_cache(maxsize=None)
+def review_icon(status: ReviewStatus) -> QIcon:
+    """A diamond (review, unlike the round progress dot): hollow unreviewed, half in review, and for
+    adjudicated a vermilion seal with a tick, the colour of the gold set."""
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    color = QColor(REVIEW_COLOR[status])
+    painter.setPen(QPen(color, 1.4))
+    diamond = [QPointF(7, 1), QPointF(13, 7), QPointF(7, 13), QPointF(1, 7)]
+    if status is ReviewStatus.IN_REVIEW:
+        painter.setBrush(color)
+        painter.drawPolygon([diamond[0], diamond[2], diamond[3]])
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+    elif status is ReviewStatus.ADJUDICATED:
+        painter.setBrush(color)
+    painter.drawPolygon(diamond)
+    if status is ReviewStatus.ADJUDICATED:
+        painter.setPen(QPen(QColor("white"), 1.5))
+        painter.drawPolyline([QPointF(4.2, 7), QPointF(6.2, 9.2), QPointF(9.8, 5)])
     painter.end()
     return QIcon(pixmap)
 

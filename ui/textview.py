@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from PySide6.QtCore import QEvent, QLineF, QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import (QClipboard, QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QTextCursor,
-                           QTextLine, QTextOption)
+from PySide6.QtGui import (QBrush, QClipboard, QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen,
+                           QTextCursor, QTextLine, QTextOption)
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QToolTip, QWidget
 
 from ui.layers import Layer, Mark, Style
@@ -378,7 +378,7 @@ def _paint_marks(painter: QPainter, geometry: _Geometry, marks: list[Mark], firs
     """Draw the marks that fall on the painted lines [first, last); `marks` may reach beyond them."""
     if not marks:
         return
-    stacked = [mark for mark in marks if mark.style in (Style.BOX, Style.DASHED)]
+    stacked = [mark for mark in marks if mark.style in _BOXES]
     if stacked:
         _paint_boxes(painter, geometry, stacked, first, last)
     marks = [mark for mark in marks if mark.start < last and mark.end > first]
@@ -391,11 +391,16 @@ def _paint_marks(painter: QPainter, geometry: _Geometry, marks: list[Mark], firs
         _paint_underlines(painter, geometry, underlined)
 
 
+_BOXES = frozenset({Style.BOX, Style.DASHED, Style.CONFLICT, Style.GOLD, Style.DECIDED})
+CONFLICT_OUTLINE = QColor("#d62728")
+UNDERLINE_LANE = 2.5  # pixels between stacked underlines
+
+
 def _paint_boxes(painter: QPainter, geometry: _Geometry, marks: list[Mark], first: int, last: int) -> None:
     """Label-coloured boxes: a translucent fill, then a crisp outline; nested ones inset by their lane."""
     lanes = _lanes(marks)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-    styles: dict[tuple, tuple[QPen, QColor]] = {}
+    styles: dict[tuple, tuple[QPen, QColor | QBrush]] = {}
     boxes = []
     for index, mark in enumerate(marks):
         if mark.start >= last or mark.end <= first:
@@ -418,12 +423,23 @@ def _paint_boxes(painter: QPainter, geometry: _Geometry, marks: list[Mark], firs
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
 
 
-def _box_style(mark: Mark) -> tuple[QPen, QColor]:
+def _box_style(mark: Mark) -> tuple[QPen, QColor | QBrush]:
     fill = QColor(mark.color)
     outline = QColor(mark.color)
+    width = 2 if mark.selected else 1
+    if mark.style is Style.CONFLICT:
+        fill.setAlpha(170 if mark.selected else 120)
+        return QPen(CONFLICT_OUTLINE.darker(130) if mark.selected else CONFLICT_OUTLINE, width + 1), \
+            QBrush(fill, Qt.BrushStyle.BDiagPattern)
+    if mark.style is Style.GOLD:
+        fill.setAlpha(120 if mark.selected else 90)
+        return QPen(outline.darker(150), 2), fill
+    if mark.style is Style.DECIDED:
+        fill.setAlpha(0)
+        return QPen(QColor(110, 110, 110, 200 if mark.selected else 150), width, Qt.PenStyle.DotLine), fill
     if mark.style is Style.DASHED:
-        fill.setAlpha(22)
-        return QPen(outline.darker(110), 1, Qt.PenStyle.DashLine), fill
+        fill.setAlpha(60 if mark.selected else 22)
+        return QPen(outline.darker(150 if mark.selected else 110), width, Qt.PenStyle.DashLine), fill
     fill.setAlpha(110 if mark.selected else 56)
     outline.setAlpha(235)
     return QPen(outline.darker(140) if mark.selected else outline, 2 if mark.selected else 1), fill
@@ -445,7 +461,7 @@ def _paint_underlines(painter: QPainter, geometry: _Geometry, marks: list[Mark])
             line = lines[j]
             a, b = max(qt_start, line.start), min(qt_end, line.end)
             if b > a:
-                y = line.rect.bottom() - 1.0
+                y = line.rect.bottom() - 1.0 - mark.lane * UNDERLINE_LANE
                 x1, x2 = geometry.x(line, a), geometry.x(line, b)
                 _, segments = by_color.setdefault(mark.color.rgba(), (mark.color, []))
                 segments.append(QLineF(x1 + 1.5, y, x2 - 1.5, y))
