@@ -6,6 +6,8 @@ the domain announces the change, so undo, redo, another window's edit and an imp
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QInputDialog, QVBoxLayout, QWidget
 
@@ -26,6 +28,17 @@ from ui.tokens import Tokens
 from ui.workspace import Workspace
 
 MAX_FIND_PREFILL = 40  # a selection longer than this is not copied into the find field
+
+
+class PaneMode(Protocol):
+    """A mode that takes over what keys and clicks on the text mean (the review view: a label key decides the
+    current disagreement instead of labelling for yourself). Set `DocumentPane.mode`; None is labelling."""
+
+    def label(self, label_id: int) -> None: ...
+    def delete(self) -> None: ...
+    def note(self) -> None: ...
+    def click(self, position: int) -> None: ...
+    def step(self, direction: int) -> None: ...
 
 
 class DocumentPane(QWidget):
@@ -59,6 +72,7 @@ class DocumentPane(QWidget):
         self.document: DocumentInfo | None = None
         self.simplified = False
         self.labels: list[LabelInfo] = []
+        self.mode: PaneMode | None = None
         self._stored = ""
         self._conversion = None  # cached simplified view of the open document
         self._positions: dict[int, int] = {}  # where each document was left during this session
@@ -214,6 +228,9 @@ class DocumentPane(QWidget):
         """Label the selected text, or relabel the selected span."""
         if self.document is None or self.workspace is None:
             return
+        if self.mode is not None:
+            self.mode.label(label_id)
+            return
         selected = self.span_layer.row(self.span_layer.selected) if self.span_layer.selected else None
         if selected is not None:
             if selected.label_id != label_id:
@@ -231,6 +248,9 @@ class DocumentPane(QWidget):
             self._describe()
 
     def delete_selected(self) -> None:
+        if self.mode is not None:
+            self.mode.delete()
+            return
         span_id = self.span_layer.selected
         if span_id is None:
             self.message.emit("Click a span (or Tab to it) to select it, then Delete removes it.")
@@ -238,6 +258,9 @@ class DocumentPane(QWidget):
         self.workspace.push(RemoveSpan(span_id))
 
     def edit_note(self) -> None:
+        if self.mode is not None:
+            self.mode.note()
+            return
         row = self.span_layer.row(self.span_layer.selected) if self.span_layer.selected else None
         if row is None:
             self.message.emit("Select a span first (click it), then add a note.")
@@ -248,6 +271,9 @@ class DocumentPane(QWidget):
             self.workspace.push(set_note(row.id, note))
 
     def _clicked(self, position: int) -> None:
+        if self.mode is not None:
+            self.mode.click(position)
+            return
         under = self.span_layer.spans_at(position)
         if not under:
             self.span_layer.select(None)
@@ -258,6 +284,9 @@ class DocumentPane(QWidget):
         self._describe()
 
     def step_span(self, direction: int) -> None:
+        if self.mode is not None:
+            self.mode.step(direction)
+            return
         current = self.span_layer.row(self.span_layer.selected) if self.span_layer.selected else None
         here = (current.start, current.end, current.id) if current else (self.view.caret(), -1, -1)
         row = self.span_layer.step(here, direction)
