@@ -6,7 +6,7 @@ the domain announces the change, so undo, redo, another window's edit and an imp
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Callable, Protocol
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QInputDialog, QVBoxLayout, QWidget
@@ -73,6 +73,8 @@ class DocumentPane(QWidget):
         self.simplified = False
         self.labels: list[LabelInfo] = []
         self.mode: PaneMode | None = None
+        # Asked before the spans when a click lands (outside a mode); True when one took it (a suggestion).
+        self.click_handlers: list[Callable[[int], bool]] = []
         self._stored = ""
         self._conversion = None  # cached simplified view of the open document
         self._positions: dict[int, int] = {}  # where each document was left during this session
@@ -273,6 +275,9 @@ class DocumentPane(QWidget):
     def _clicked(self, position: int) -> None:
         if self.mode is not None:
             self.mode.click(position)
+            return
+        if any(handler(position) for handler in self.click_handlers):
+            self._describe()
             return
         under = self.span_layer.spans_at(position)
         if not under:
