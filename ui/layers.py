@@ -31,6 +31,7 @@ class Style(enum.Enum):
     CONFLICT = "conflict"  # hatched in the label colour, red outline: annotators disagree here (review)
     GOLD = "gold"  # strong fill and outline: the adjudicated set (review)
     DECIDED = "decided"  # dotted grey outline, no fill: a proposal whose disagreement is decided (review)
+    SUGGESTED = "suggested"  # short dashes in the label colour, almost no fill: a suggestion, not a label yet
 
 
 @dataclass(frozen=True, slots=True)

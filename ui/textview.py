@@ -391,7 +391,7 @@ def _paint_marks(painter: QPainter, geometry: _Geometry, marks: list[Mark], firs
         _paint_underlines(painter, geometry, underlined)
 
 
-_BOXES = frozenset({Style.BOX, Style.DASHED, Style.CONFLICT, Style.GOLD, Style.DECIDED})
+_BOXES = frozenset({Style.BOX, Style.DASHED, Style.CONFLICT, Style.GOLD, Style.DECIDED, Style.SUGGESTED})
 CONFLICT_OUTLINE = QColor("#d62728")
 UNDERLINE_LANE = 2.5  # pixels between stacked underlines
 
@@ -440,6 +440,11 @@ def _box_style(mark: Mark) -> tuple[QPen, QColor | QBrush]:
     if mark.style is Style.DASHED:
         fill.setAlpha(60 if mark.selected else 22)
         return QPen(outline.darker(150 if mark.selected else 110), width, Qt.PenStyle.DashLine), fill
+    if mark.style is Style.SUGGESTED:
+        fill.setAlpha(70 if mark.selected else 12)
+        pen = QPen(outline.darker(160 if mark.selected else 115), width)
+        pen.setDashPattern([2.0, 2.0])
+        return pen, fill
     fill.setAlpha(110 if mark.selected else 56)
     outline.setAlpha(235)
     return QPen(outline.darker(140) if mark.selected else outline, 2 if mark.selected else 1), fill
