@@ -171,7 +171,8 @@ class CheatSheet(QDialog):
             parts += ["<h3>Labels</h3>", _table(label_keys)]
         for title, actions in menus:
             rows = [(action.shortcut().toString(), action.text().replace("&", "").split("\t")[0])
-                    for action in actions if not action.isSeparator() and action.shortcut().toString()]
+                    for action in actions
+                    if not action.isSeparator() and action.isVisible() and action.shortcut().toString()]
             rows += [(action.text().split("\t")[1], action.text().replace("&", "").split("\t")[0])
                      for action in actions if "\t" in action.text() and not action.shortcut().toString()]
             if rows:

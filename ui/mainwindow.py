@@ -12,8 +12,8 @@ from typing import Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QToolButton,
-                               QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar,
+                               QToolButton, QWidget)
 
 from annotate.events import DocumentsChanged
 from db.models import Status
@@ -21,6 +21,7 @@ from ui.dialogs import AnnotationImportOptions, CheatSheet, ExportOptions, Impor
 from ui.docpane import DocumentPane
 from ui.doclist import DocumentListPanel
 from ui.errors import environment_reason, refusal_reason, show_error
+from ui.review import ReviewController
 from ui.settings import Settings
 from ui.tasks import Task, run_with_progress
 from ui.textview import VIEW_KEYS
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.corpus_progress)
 
         self._build_menus()
+        self.review = ReviewController(self)
         self.documents.documentActivated.connect(self.open_document)
         self.pane.opened.connect(self._document_opened)
         self.pane.documentChanged.connect(self._update_title)
@@ -100,6 +102,13 @@ class MainWindow(QMainWindow):
         if hasattr(self, "panels_menu"):
             self.panels_menu.addAction(dock.toggleViewAction())
         return dock
+
+    def add_menu(self, title: str) -> QMenu:
+        """A feature's own menu, placed before Help; its shortcuts are listed in the F1 cheat sheet."""
+        menu = QMenu(title, self)
+        self.menuBar().insertMenu(self.help_menu.menuAction(), menu)
+        self.feature_menus.append(menu)
+        return menu
 
     # --- menus -----------------------------------------------------------------------------------------
     def _action(self, menu, text: str, slot: Callable | None = None, shortcut=None, *, checkable: bool = False,
@@ -178,7 +187,8 @@ class MainWindow(QMainWindow):
         self._action(document, "&Previous Document", lambda: self.step_document(-1), "Ctrl+PgUp")
         self._action(document, "&Filter Documents", self.documents.focus_filter, "Ctrl+L")
 
-        help_menu = bar.addMenu("&Help")
+        help_menu = self.help_menu = bar.addMenu("&Help")
+        self.feature_menus: list[QMenu] = []
         self._action(help_menu, "&Keyboard Shortcuts", self.show_cheat_sheet, "F1")
         self._action(help_menu, "&About Zhubi", self.about)
         self.menus = [(menu.title(), menu.actions()) for menu in (file, edit, view, document)]
@@ -601,7 +611,8 @@ class MainWindow(QMainWindow):
     def show_cheat_sheet(self) -> None:
         labels = [(label.shortcut, f"{label.display or label.name} ({label.name})")
                   for label in self.pane.labels if label.shortcut]
-        CheatSheet(self.menus, VIEW_KEYS, labels, self).exec()
+        menus = self.menus + [(menu.title(), menu.actions()) for menu in self.feature_menus]
+        CheatSheet(menus, VIEW_KEYS, labels, self).exec()
 
     def about(self) -> None:
         QMessageBox.about(self, "About Zhubi (朱笔)",

@@ -58,6 +58,14 @@ class Settings:
         self._store.setValue(f"{group}/document", document_id)
         self._store.setValue(f"{group}/position", position)
 
+    def review_annotators(self, database_url: str) -> list[str]:
+        """The annotators last compared in the review view of this database."""
+        value = self._store.value(f"{self._group(database_url)}/review_annotators", "")
+        return [name for name in (value if isinstance(value, list) else str(value or "").split("\n")) if name]
+
+    def set_review_annotators(self, database_url: str, names: list[str]) -> None:
+        self._store.setValue(f"{self._group(database_url)}/review_annotators", "\n".join(names))
+
     def geometry(self) -> tuple[QByteArray | None, QByteArray | None]:
         return self._store.value("window/geometry"), self._store.value("window/state")
 

@@ -1,0 +1,258 @@
+"""The review view driven like a reviewer: two annotators' spans in, decisions by key, gold spans out."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotate.spans import SpanStore
+from corpus.documents import store_text
+from db import annotators, comments, documents, labels
+from db import review as review_rows
+from db import spans as span_rows
+from db.engine import open_database
+from db.models import ReviewStatus
+from ui.layers import Style
+from ui.mainwindow import MainWindow
+from ui.reviewmodel import DisagreementFilter, DisagreementModel
+from ui.settings import Settings
+from ui.tasks import Task
+
+TEXT = "坚决做到“两个维护”，推动京津冀协同发展走深走实。市委组织部召开会议，部署“十项行动”。\n"
+
+
+def at(term: str) -> tuple[int, int]:
+    start = TEXT.index(term)
+    return start, start + len(term)
+
+
+# amy and bob agree on 两个维护; disagree on the task's end (boundary), on 市委组织部's label, and bob has no
+# 十项行动 (missing).
+AMY = [("两个维护", "SLOGAN"), ("推动京津冀协同发展走深走实", "TASK"), ("市委组织部", "INSTITUTION"), ("十项行动", "SLOGAN")]
+BOB = [("两个维护", "SLOGAN"), ("推动京津冀协同发展", "TASK"), ("市委组织部", "TASK")]
+
+
+@pytest.fixture
+def reviewed(database):
+    """A database with one document labelled by amy and bob (as after importing their exports)."""
+    with database.transaction() as session:
+        document_id, _ = store_text(session, name="notice.txt", text=TEXT)
+        store_text(session, name="other.txt", text="第二篇。\n")
+        ids = {name: annotators.annotator_id(session, name) for name in ("amy", "bob")}
+        label_ids = {label.name: label.id for label in labels.all_labels(session)}
+    store = SpanStore(database)
+    for name, marks in (("amy", AMY), ("bob", BOB)):
+        for term, label in marks:
+            store.add(document_id=document_id, label_id=label_ids[label], annotator_id=ids[name], start=at(term)[0],
+                      end=at(term)[1])
+    return document_id
+
+
+@pytest.fixture
+def open_window(qtbot, tmp_path, db_path, reviewed):
+    def make() -> MainWindow:
+        window = MainWindow(Settings(tmp_path / "zhubi.ini"), "rita")
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        with qtbot.waitSignal(window.ready, timeout=20_000):
+            window.open_database(str(db_path))
+        window.activateWindow()
+        return window
+
+    yield make
+    Task.cancel_all_and_wait()
+
+
+def start_review(qtbot, window) -> None:
+    with qtbot.waitSignal(window.review.loaded, timeout=20_000):
+        qtbot.keyClick(window.pane.view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert window.review.state is not None
+
+
+def gold(db_path, document_id: int) -> list[tuple[int, int, str, dict]]:
+    """Gold spans as a second connection sees them: committed, with their provenance."""
+    other = open_database(str(db_path))
+    try:
+        with other.session() as session:
+            gold_id = annotators.annotator_id(session, "gold", create=False)
+            names = {label.id: label.name for label in labels.all_labels(session)}
+            rows = span_rows.for_document(session, document_id, [gold_id]) if gold_id else []
+            return [(r.start, r.end, names[r.label_id], json.loads(r.provenance or "{}")) for r in rows]
+    finally:
+        other.close()
+
+
+def kinds_shown(window) -> list[str]:
+    model = window.review.model
+    return [model.data(model.index(row, DisagreementModel.KIND)) for row in range(model.rowCount())]
+
+
+def styles_at(window, term: str) -> set[Style]:
+    start, end = at(term)
+    return {mark.style for mark in window.review.layer.marks(start, end)
+            if mark.style is not Style.UNDERLINE and (mark.start, mark.end) == (start, end)}
+
+
+def test_the_review_view_groups_steps_decides_and_undoes(open_window, qtbot, db_path, reviewed):
+    window = open_window()
+    view = window.pane.view
+    assert window.review.annotators == ["amy", "bob"]  # those with spans here, the reviewer left out
+    start_review(qtbot, window)
+    assert window.review.dock.isVisible()
+    assert not window.pane.span_layer.visible and window.review.layer.visible
+    assert kinds_shown(window) == ["boundary conflict", "label conflict", "missing"]
+    assert "0 of 3" in window.review.panel.counts.text() and "agreed 1" in window.review.panel.counts.text()
+    assert styles_at(window, "两个维护") == {Style.BOX}
+    assert styles_at(window, "市委组织部") == {Style.CONFLICT}
+    assert styles_at(window, "十项行动") == {Style.DASHED}
+    underlines = [m for m in window.review.layer.marks(*at("两个维护")) if m.style is Style.UNDERLINE]
+    assert sorted(m.lane for m in underlines) == [1, 2]  # one line per annotator
+    assert any("amy" in line and "bob" in line for line in
+               ["".join(window.review.layer.describe(at("市委组织部")[0]))])
+
+    qtbot.keyClick(view, Qt.Key.Key_F8)
+    assert window.review.current.kind.value == "boundary"
+    qtbot.keyClick(view, Qt.Key.Key_F8)
+    assert window.review.current.kind.value == "label"
+    qtbot.keyClick(view, Qt.Key.Key_F8, Qt.KeyboardModifier.ShiftModifier)
+    assert window.review.current.kind.value == "boundary"
+    assert window.review.panel.table.currentIndex().row() == 0
+
+    qtbot.keyClick(view, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)  # accept amy's side
+    ((start, end, label, provenance),) = gold(db_path, reviewed)
+    assert (start, end, label) == (*at("推动京津冀协同发展走深走实"), "TASK")
+    assert provenance["adjudicated_by"] == "rita" and provenance["action"] == "accept"
+    assert [source["annotator"] for source in provenance["from"]] == ["amy"]
+    assert window.review.current.kind.value == "label"  # on to the next undecided one
+    assert styles_at(window, "推动京津冀协同发展走深走实") == {Style.DECIDED, Style.GOLD}
+    assert window.review.model.data(window.review.model.index(0, window.review.model.decision_column)) == \
+        "✓ accept amy"
+    assert window.pane.document.review_status is ReviewStatus.IN_REVIEW
+    assert "1 of 3" in window.review.panel.counts.text()
+
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert gold(db_path, reviewed) == []
+    assert styles_at(window, "推动京津冀协同发展走深走实") == {Style.CONFLICT}
+    assert window.pane.document.review_status is ReviewStatus.UNREVIEWED
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert [g[:3] for g in gold(db_path, reviewed)] == [(*at("推动京津冀协同发展走深走实"), "TASK")]
+
+    window.review.set_current(window.review.model.group(1))  # the label conflict
+    qtbot.keyClick(view, Qt.Key.Key_Delete)  # reject: nothing goes into gold, the group counts as decided
+    assert len(gold(db_path, reviewed)) == 1
+    assert window.review.model.data(window.review.model.index(1, window.review.model.decision_column)) == "✓ reject"
+
+    # An annotator's own view shows only their spans again.
+    qtbot.keyClick(view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert window.pane.span_layer.visible and not window.review.layer.visible
+    assert window.pane.span_layer.own_count() == 0
+
+    window.close()
+    again = open_window()
+    assert again.review.annotators == ["amy", "bob"]
+    start_review(qtbot, again)
+    model = again.review.model
+    assert [model.data(model.index(r, model.decision_column)) for r in range(3)] == ["✓ accept amy", "✓ reject", ""]
+    assert styles_at(again, "市委组织部") == {Style.DECIDED}  # a rejection is remembered
+    qtbot.keyClick(again.pane.view, Qt.Key.Key_F8)
+    assert again.review.current.kind.value == "missing"  # the only undecided one
+
+
+def test_edit_by_selection_and_label_key_extends_an_edit_and_undoes_as_one(open_window, qtbot, db_path, reviewed):
+    window = open_window()
+    view = window.pane.view
+    start_review(qtbot, window)
+    first = (at("十项行动")[0], at("十项行动")[0] + 2)       # 十项
+    view.select(*first)
+    qtbot.keyClick(view, Qt.Key.Key_1)                      # SLOGAN on the selection: an edit of the missing group
+    assert [g[:3] for g in gold(db_path, reviewed)] == [(*first, "SLOGAN")]
+    assert gold(db_path, reviewed)[0][3]["action"] == "edit"
+    assert window.review.current.kind.value == "missing"
+    second = (first[1], first[1] + 2)                      # 行动
+    view.select(*second)
+    qtbot.keyClick(view, Qt.Key.Key_1)                      # added to the same edit
+    assert sorted(g[:3] for g in gold(db_path, reviewed)) == [(*first, "SLOGAN"), (*second, "SLOGAN")]
+    with window.workspace.database.session() as session:
+        assert len(review_rows.decisions_for_document(session, reviewed)) == 1
+    window.undo_action.trigger()                            # one step back: the first edit alone
+    assert [g[:3] for g in gold(db_path, reviewed)] == [(*first, "SLOGAN")]
+
+    # A label key without a selection on a label conflict: gold gets the group's range with that label.
+    window.review.set_current(window.review.model.group(1))
+    qtbot.keyClick(view, Qt.Key.Key_3)                      # INSTITUTION
+    assert (*at("市委组织部"), "INSTITUTION") in [g[:3] for g in gold(db_path, reviewed)]
+    # ... and on a boundary conflict it asks for the range instead of guessing.
+    window.review.set_current(window.review.model.group(0))
+    view.set_caret(0)
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    assert "select the range" in window.statusBar().currentMessage()
+
+
+def test_accept_agreed_mark_adjudicated_and_the_document_list(open_window, qtbot, db_path, reviewed):
+    window = open_window()
+    start_review(qtbot, window)
+    assert not window.review.mark_adjudicated()               # refused: groups are undecided
+    assert "not decided" in window.statusBar().currentMessage()
+    window.review.actions["agreed"].trigger()
+    assert [g[:3] for g in gold(db_path, reviewed)] == [(*at("两个维护"), "SLOGAN")]
+    assert styles_at(window, "两个维护") == {Style.DECIDED, Style.GOLD}
+    for _ in range(3):
+        window.review.step_disagreement(1)
+        window.review.accept_all()
+    assert window.review.state.undecided(list(window.review.state.groups[0].kind.__class__)) == []
+    assert window.review.mark_adjudicated()
+    with window.workspace.database.session() as session:
+        assert documents.info(session, reviewed).review_status is ReviewStatus.ADJUDICATED
+    model = window.documents.model
+    row = model.row_of(reviewed)
+    assert model.data(model.index(row, model.REVIEW), Qt.ItemDataRole.ToolTipRole) == "adjudicated"
+    assert "adjudicated" in window.review.panel.status.text()
+    window.documents.review.setCurrentIndex(4)  # Adjudicated
+    assert [model.document_id(r) for r in range(model.rowCount())] == [reviewed]
+
+
+def test_comments_on_a_span_and_on_the_document(open_window, qtbot, reviewed):
+    window = open_window()
+    start_review(qtbot, window)
+    window.review.step_disagreement(1)
+    qtbot.keyClick(window.pane.view, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.review.comments.dialog
+    assert dialog is not None and window.review.comments_dock.isVisible()
+    assert "amy's" in dialog.target.currentText()
+    dialog.text.setPlainText("走深走实 belongs to the task")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    with window.workspace.database.session() as session:
+        (row,) = comments.for_document(session, reviewed)
+    assert (row.author, row.text) == ("rita", "走深走实 belongs to the task")
+    assert row.span_id == window.review.current.side(window.review.state.annotator_ids[0])[0].id
+    panel = window.review.comments
+    assert panel.list.count() == 1 and "amy's" in panel.list.item(0).text()
+    dialog = panel.ask()
+    dialog.target.setCurrentIndex(0)  # the document
+    dialog.text.setPlainText("check the whole notice again")
+    dialog.buttons.accepted.emit()
+    assert panel.list.count() == 2 and "the document" in panel.list.item(1).text()
+    panel.list.setCurrentRow(0)
+    qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
+    assert panel.list.count() == 1
+    window.undo_action.trigger()
+    assert panel.list.count() == 2
+
+
+def test_the_disagreement_model_passes_qt_model_tester(qtmodeltester, database, reviewed):
+    from annotate import review
+
+    state = review.load(database, reviewed, ["amy", "bob"])
+    model = DisagreementModel()
+    model.set_state(state)
+    assert model.rowCount() == 3 and model.columnCount() == 7
+    assert model.headerData(4, Qt.Orientation.Horizontal) == "amy"
+    qtmodeltester.check(model, force_py=True)
+    proxy = DisagreementFilter()
+    proxy.setSourceModel(model)
+    proxy.set_filter(frozenset({review.Kind.MISSING}), False)
+    assert proxy.rowCount() == 1
+    qtmodeltester.check(proxy, force_py=True)
