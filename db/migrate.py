@@ -11,7 +11,7 @@ from typing import Callable
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD = "0004"
+HEAD = "0005"
 SCRIPTS = Path(__file__).with_name("migrations")
 
 

@@ -14,7 +14,6 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -114,8 +113,8 @@ class Span(Base):
     __table_args__ = (
         CheckConstraint("start >= 0", name="start_nonnegative"),
         CheckConstraint("start < \"end\"", name="start_before_end"),
+        # Also the index for "spans of a document (and annotator)": its leading columns (migration 0005).
         UniqueConstraint("document_id", "annotator_id", "label_id", "start", "end", name="uq_spans_exact"),
-        Index("ix_spans_document_annotator", "document_id", "annotator_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
