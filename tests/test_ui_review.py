@@ -256,3 +256,104 @@ def test_the_disagreement_model_passes_qt_model_tester(qtmodeltester, database, 
     proxy.set_filter(frozenset({review.Kind.MISSING}), False)
     assert proxy.rowCount() == 1
     qtmodeltester.check(proxy, force_py=True)
+
+
+# ---- the agreement window -----------------------------------------------------------------------------------
+
+def compute(qtbot, agreement) -> None:
+    with qtbot.waitSignal(agreement.computed, timeout=30_000):
+        qtbot.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
+
+
+def test_the_agreement_window_shows_what_measure_computes(open_window, qtbot, tmp_path, db_path, reviewed):
+    from annotate.agreement import measure
+    from ui.agreementwindow import DocumentsModel, PairsModel, number
+
+    window = open_window()
+    window.review.actions["agreement"].trigger()
+    agreement = window.review._agreement
+    assert agreement.isVisible() and agreement.chosen() == ["amy", "bob"]
+    compute(qtbot, agreement)
+    expected = measure(window.workspace.database, ["amy", "bob"])
+    pair = expected.pairs[0]
+    pairs = agreement.pairs
+    cells = [[pairs.data(pairs.index(r, c)) for c in range(pairs.columnCount())] for r in range(pairs.rowCount())]
+    assert cells[0] == ["amy / bob", "(all)", str(pair.overall.spans_a), str(pair.overall.spans_b),
+                        number(pair.overall.f1_exact), number(pair.overall.f1_overlap), number(pair.overall.kappa)]
+    assert [row[1] for row in cells[1:]] == list(pair.per_label)
+    assert f"{expected.krippendorff_alpha:.3f}" in agreement.summary.text()
+    assert f"{expected.fleiss_kappa:.3f}" in agreement.summary.text()
+    # By hand: amy 4 spans, bob 3, one exact match (两个维护): exact F1 = 2·1/(4+3).
+    assert pair.overall.f1_exact == pytest.approx(2 / 7)
+
+    agreement.tabs.setCurrentIndex(1)
+    bars = {(category, value) for category, _, value, _ in agreement.chart.bars()}
+    assert ("(all)", pair.overall.f1_exact) in bars
+    assert ("SLOGAN", pair.per_label["SLOGAN"].f1_exact) in bars
+    agreement.measure.setCurrentIndex(2)  # kappa
+    assert ("TASK", pair.per_label["TASK"].kappa) in {(c, v) for c, _, v, _ in agreement.chart.bars()}
+    assert not agreement.chart.grab().toImage().isNull()
+
+    out = tmp_path / "agreement.csv"
+    assert agreement.export_csv(str(out))
+    import io
+
+    written = io.StringIO()
+    expected.write_csv(written)
+    assert out.read_text(encoding="utf-8") == written.getvalue()
+    assert agreement.export_csv(str(tmp_path / "documents.csv"), documents=True)
+    assert (tmp_path / "documents.csv").read_text(encoding="utf-8").startswith("document_id,name,")
+
+    documents_model: DocumentsModel = agreement.documents
+    assert documents_model.rowCount() == 1 and documents_model.document_id(0) == reviewed
+    window.open_document(window.documents.model.document_id(1))  # elsewhere first
+    agreement.tabs.setCurrentIndex(2)
+    table = agreement.documents_table
+    qtbot.waitExposed(agreement)
+    qtbot.waitUntil(lambda: table.isVisible() and table.visualRect(documents_model.index(0, 0)).height() > 0)
+    with qtbot.waitSignal(window.review.loaded, timeout=20_000):
+        rect = table.visualRect(documents_model.index(0, 0))
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # activates the window
+        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.pane.document.id == reviewed and window.review.active
+    assert window.review.state.annotators == ("amy", "bob")
+    assert isinstance(agreement.pairs, PairsModel)
+
+
+def test_agreement_can_be_cancelled_and_reports_refusals(open_window, qtbot, monkeypatch):
+    import time
+
+    import ui.agreementwindow as module
+    from annotate.agreement import measure
+
+    def waits_for_cancel(database, names, *, label=None, progress=None, cancel=None):
+        while not cancel():
+            time.sleep(0.005)
+        return measure(database, names, label=label, progress=progress, cancel=cancel)
+
+    window = open_window()
+    window.review.open_agreement()
+    agreement = window.review._agreement
+    monkeypatch.setattr(module, "measure", waits_for_cancel)
+    with qtbot.waitSignal(agreement.computed, timeout=30_000):
+        agreement.compute()
+        assert agreement.cancel_button.isEnabled() and not agreement.compute_button.isEnabled()
+        qtbot.mouseClick(agreement.cancel_button, Qt.MouseButton.LeftButton)
+    assert "Cancelled" in agreement.summary.text()
+    assert agreement.compute_button.isEnabled() and agreement.result is None
+    monkeypatch.setattr(module, "measure", measure)
+    agreement.label.addItem("NO_SUCH_LABEL", "NO_SUCH_LABEL")
+    agreement.label.setCurrentIndex(agreement.label.count() - 1)
+    compute(qtbot, agreement)
+    assert "no label named" in agreement.summary.text()
+
+
+def test_the_model_tester_on_the_agreement_tables(qtmodeltester, database, reviewed):
+    from annotate.agreement import measure
+    from ui.agreementwindow import DocumentsModel, PairsModel
+
+    result = measure(database, ["amy", "bob"])
+    for model in (PairsModel(), DocumentsModel()):
+        model.set_result(result)
+        assert model.rowCount() > 0
+        qtmodeltester.check(model, force_py=True)

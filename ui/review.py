@@ -276,16 +276,21 @@ class ReviewController(QObject):
         database, document_id, names = workspace.database, document.id, tuple(self.annotators)
 
         def work(task: Task):
-            return generation, keep, review.load(database, document_id, names)
+            try:
+                return generation, keep, review.load(database, document_id, names)
+            except Exception as error:  # noqa: BLE001 - shown on the GUI thread, with the load it belongs to
+                return generation, keep, error
 
-        task = Task(work, self)
+        task = Task(work)
         task.succeeded.connect(self._loaded)
-        task.failed.connect(lambda error: self._load_failed(generation, error))
         task.start()
 
     def _loaded(self, result) -> None:
         generation, keep, state = result
         if generation != self._generation or not self.active:
+            return
+        if isinstance(state, Exception):
+            self._load_failed(state)
             return
         self.state = state
         self._group_index = {id(group): index for index, group in enumerate(state.groups)}
@@ -303,9 +308,7 @@ class ReviewController(QObject):
         self._enable()
         self.loaded.emit()
 
-    def _load_failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._generation:
-            return
+    def _load_failed(self, error: Exception) -> None:
         reason = str(error) if isinstance(error, (ReviewError, LookupError)) else f"{type(error).__name__}: {error}"
         self.panel.show_message(f"Cannot compare: {reason}")
         if not isinstance(error, (ReviewError, LookupError)):
@@ -619,6 +622,7 @@ class ReviewController(QObject):
                 self._agreement.close()
             self._agreement = AgreementWindow(self.window.workspace, self._names(), self.annotators, self.window)
             self._agreement.documentChosen.connect(self.open_review)
+        if self._agreement.isVisible():
+            self._agreement.raise_()    # already open somewhere: bring it to the front
         self._agreement.show()
-        self._agreement.raise_()
         self._agreement.activateWindow()
