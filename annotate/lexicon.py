@@ -167,17 +167,22 @@ class LexiconOffers:
 
     In `auto` mode the offer is accepted at once, and withdrawn again if every span that brought it
     in this session is removed (undo, delete) while the entry is still as it was added. In `ask`
-    mode `on_offer(offer)` is called for the window to show. Runs in the thread of the edit.
+    mode `on_offer(offer)` is called for the window to show; `on_added(entry)` after an automatic
+    addition. Runs in the thread of the edit — or, with `listen=False`, whenever the owner passes the
+    events to `handle` (the window does so after the edit has been painted, to keep a key press fast).
     """
 
-    def __init__(self, database: Database, events: EventBus, on_offer: Callable[[Offer], None] | None = None):
+    def __init__(self, database: Database, events: EventBus, on_offer: Callable[[Offer], None] | None = None, *,
+                 on_added: Callable[[LexiconRow], None] | None = None, listen: bool = True):
         self.database = database
         self.events = events
         self.on_offer = on_offer
+        self.on_added = on_added
         self._added: dict[tuple[str, int], tuple[LexiconRow, set[int]]] = {}  # entry -> spans that brought it
-        self.unsubscribe = events.subscribe(self._on_event)
+        self.unsubscribe = events.subscribe(self.handle) if listen else (lambda: None)
 
-    def _on_event(self, event) -> None:
+    def handle(self, event) -> None:
+        """Offer the hand-labelled spans of a SpansChanged event; withdraw offers of removed spans."""
         if not isinstance(event, SpansChanged):
             return
         for row in event.removed:
@@ -212,6 +217,8 @@ class LexiconOffers:
             return
         entry = accept_offer(self.database, offer, events=self.events)
         self._added[(entry.term, entry.label_id)] = (entry, {row.id for row in rows})
+        if self.on_added is not None:
+            self.on_added(entry)
 
     def _withdraw(self, row: SpanRow) -> None:
         for key, (entry, span_ids) in list(self._added.items()):

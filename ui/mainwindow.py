@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QM
 
 from annotate.events import DocumentsChanged
 from db.models import Status
+from ui.assist import Assist
 from ui.dialogs import AnnotationImportOptions, CheatSheet, ExportOptions, ImportOptions, ask_annotator
 from ui.docpane import DocumentPane
 from ui.doclist import DocumentListPanel
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.pane.documentChanged.connect(self._update_title)
         self.pane.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.pane.selectionDescribed.connect(self.selection_label.setText)
+        self.assist = Assist(self)  # after the status bar's connections: it describes a current suggestion last
         self._update_title()
         geometry, state = settings.geometry()
         if geometry is not None:
@@ -362,6 +364,11 @@ class MainWindow(QMainWindow):
         for task in self._background:
             task.wait(30)
         self._background.clear()
+
+    def keep_until_closed(self, task: Task) -> Task:
+        """Background work of a feature on the open database: cancelled and waited for before it closes."""
+        self._background = [t for t in self._background if not t.is_done()] + [task]
+        return task
 
     def choose_database(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open database", str(Path.home()),

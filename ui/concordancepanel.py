@@ -1,0 +1,333 @@
+"""The concordance panel: every occurrence of a term (or of every text labelled with a label) across the
+corpus, in context (KWIC), with how each one is labelled — the consistency check reviewers need.
+
+The search runs off the GUI thread (annotate.concordance); a new search or Cancel drops the running one.
+Each line is coloured by its status (labelled the same, inside a span of that label, overlapping one, with
+another label, not at all); "only inconsistent" keeps the last three. Activating a line opens its document
+with the occurrence selected, so a label key labels it.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any, Sequence
+
+from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt,
+                            Signal)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from annotate.concordance import Concordance, Line, Status
+from db.labels import LabelInfo
+from ui.tasks import Task
+
+Index = QModelIndex | QPersistentModelIndex
+MAX_LINES = 2000  # lines shown for a term; counts and statuses always cover every occurrence
+STATUS_COLORS = {Status.SAME: QColor("#2a9d8f"), Status.INSIDE: QColor("#52b788"), Status.OVERLAP: QColor("#f4a261"),
+                 Status.OTHER: QColor("#d62828"), Status.NONE: QColor("#c9a227")}
+STATUS_WORDS = {Status.SAME: "same", Status.INSIDE: "inside", Status.OVERLAP: "overlaps", Status.OTHER: "other label",
+                Status.NONE: "not labelled"}
+
+
+class ConcordanceModel(QAbstractTableModel):
+    DOCUMENT, LEFT, MATCH, RIGHT, STATUS = range(5)
+    HEADERS = ("Document", "Left", "Occurrence", "Right", "Labelled")
+    TOOLTIPS = ("Document (occurrences in it)", "Text before", "The occurrence", "Text after",
+                "How it is labelled, compared with the reference label")
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.result: Concordance | None = None
+        self._lines: list[Line] = []
+        self._labels: dict[int, LabelInfo] = {}
+
+    def set_result(self, result: Concordance | None, labels: Sequence[LabelInfo] = ()) -> None:
+        self.beginResetModel()
+        self.result = result
+        self._lines = list(result.lines) if result is not None else []
+        self._labels = {label.id: label for label in labels}
+        self.endResetModel()
+
+    def line(self, row: int) -> Line | None:
+        return self._lines[row] if 0 <= row < len(self._lines) else None
+
+    def label_name(self, label_id: int | None) -> str:
+        if label_id is None:
+            return "—"
+        label = self._labels.get(label_id)
+        return label.name if label is not None else f"label {label_id}"
+
+    def status_text(self, line: Line) -> str:
+        reference = self.label_name(self.result.label_id if self.result else None)
+        if line.status is Status.SAME:
+            return f"✓ {reference}"
+        if line.status is Status.INSIDE:
+            return f"✓ inside {reference}"
+        if line.status is Status.OVERLAP:
+            return f"≠ overlaps {reference}"
+        if line.status is Status.OTHER:
+            exact = sorted({self.label_name(r.label_id) for r in line.spans if (r.start, r.end) == (line.start, line.end)})
+            return f"≠ {', '.join(exact)}"
+        return "✗ not labelled"
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._lines)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._lines):
+            return None
+        line, column = self._lines[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.DOCUMENT:
+                count = self.result.per_document.get(line.document_id, 0) if self.result else 0
+                return f"{line.document} ({count})"
+            if column == self.LEFT:
+                return line.left.replace("\n", " ⏎ ")
+            if column == self.MATCH:
+                return line.match
+            if column == self.RIGHT:
+                return line.right.replace("\n", " ⏎ ")
+            if column == self.STATUS:
+                return self.status_text(line)
+        elif role == Qt.ItemDataRole.TextAlignmentRole:
+            if column == self.LEFT:
+                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            if column == self.MATCH:
+                return Qt.AlignmentFlag.AlignCenter
+        elif role == Qt.ItemDataRole.BackgroundRole and column in (self.MATCH, self.STATUS):
+            color = QColor(STATUS_COLORS[line.status])
+            color.setAlpha(70 if column == self.MATCH else 45)
+            return color
+        elif role == Qt.ItemDataRole.ForegroundRole and column == self.STATUS:
+            return STATUS_COLORS[line.status].darker(150)
+        elif role == Qt.ItemDataRole.ToolTipRole:
+            spans = "".join(f"<br/>{escape(self.label_name(r.label_id))} [{r.start}, {r.end})" for r in line.spans)
+            return (f"<b>{escape(line.document)}</b> [{line.start}, {line.end}): "
+                    f"{escape(STATUS_WORDS[line.status])}{spans or '<br/>no span here'}")
+        elif role == Qt.ItemDataRole.UserRole:
+            return line.status.value
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.HEADERS[section]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.TOOLTIPS[section]
+        return None
+
+
+class InconsistentFilter(QSortFilterProxyModel):
+    """Keeps every line, or only the inconsistent ones (overlapping, other label, not labelled)."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.only_inconsistent = False
+
+    def set_only_inconsistent(self, on: bool) -> None:
+        self.beginFilterChange()
+        self.only_inconsistent = on
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self.only_inconsistent:
+            return True
+        line = self.sourceModel().line(source_row)
+        return line is not None and not line.status.consistent
+
+
+class ConcordancePanel(QWidget):
+    jump = Signal(int, int, int)  # document id, start, end: show this occurrence
+    finished = Signal()  # a search delivered its result (or failed)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.workspace = None
+        self.model = ConcordanceModel(self)
+        self.proxy = InconsistentFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self._task: Task | None = None
+
+        self.term = QLineEdit(self)
+        self.term.setPlaceholderText("Term to look for in every document (Enter)")
+        self.term.setClearButtonEnabled(True)
+        self.term.returnPressed.connect(self.search)
+        search = QPushButton("Search", self)
+        search.clicked.connect(self.search)
+        self.label = QComboBox(self)
+        self.label.setToolTip("Every text labelled with this label, and every other occurrence of it")
+        every = QPushButton("Every span of label", self)
+        every.clicked.connect(self.search_label)
+        self.everyone = QCheckBox("Everyone's labels", self)
+        self.everyone.setToolTip("Compare with every annotator's spans, not only yours")
+        self.only_inconsistent = QCheckBox("Only inconsistent", self)
+        self.only_inconsistent.setToolTip("Only occurrences that overlap a span, carry another label, or none")
+        self.only_inconsistent.toggled.connect(self._filter)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in ((ConcordanceModel.DOCUMENT, 120), (ConcordanceModel.LEFT, 150),
+                              (ConcordanceModel.MATCH, 80), (ConcordanceModel.RIGHT, 150)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)
+        self.table.activated.connect(self._activated)
+        self.table.clicked.connect(self._activated)
+
+        first = QHBoxLayout()
+        first.addWidget(self.term, 1)
+        first.addWidget(search)
+        second = QHBoxLayout()
+        second.addWidget(self.label, 1)
+        second.addWidget(every)
+        third = QHBoxLayout()
+        third.addWidget(self.everyone)
+        third.addWidget(self.only_inconsistent)
+        third.addStretch(1)
+        third.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(first)
+        layout.addLayout(second)
+        layout.addLayout(third)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+
+    # --- workspace -------------------------------------------------------------------------------------
+    def set_workspace(self, workspace) -> None:
+        self.cancel()
+        self.workspace = workspace
+        self.model.set_result(None)
+        self.summary.clear()
+        if workspace is not None:
+            workspace.bridge.labelsChanged.connect(self._reload_labels)
+        self._reload_labels()
+
+    def _reload_labels(self, *_) -> None:
+        current = self.label.currentData()
+        self.label.clear()
+        if self.workspace is None:
+            return
+        for label in self.workspace.labels.all():
+            self.label.addItem(f"{label.display} ({label.name})" if label.display else label.name, label.id)
+        if current is not None and self.label.findData(current) >= 0:
+            self.label.setCurrentIndex(self.label.findData(current))
+
+    # --- searching -------------------------------------------------------------------------------------
+    def search_term(self, term: str) -> Task | None:
+        self.term.setText(term)
+        return self.search()
+
+    def search(self) -> Task | None:
+        term = self.term.text().strip()
+        if self.workspace is None or not term:
+            return None
+        database, annotators = self.workspace.database, self._annotators()
+
+        def work(task: Task) -> Concordance:
+            from annotate.concordance import concordance
+
+            return concordance(database, term, annotator_ids=annotators, limit=MAX_LINES)
+
+        return self._run(work, f"Looking for “{term}”…")
+
+    def search_label(self, label_id: int | None = None) -> Task | None:
+        if label_id is not None:
+            self.label.setCurrentIndex(max(self.label.findData(label_id), 0))
+        label_id = self.label.currentData()
+        if self.workspace is None or label_id is None:
+            return None
+        database, annotators = self.workspace.database, self._annotators()
+
+        def work(task: Task) -> Concordance:
+            from annotate.concordance import label_concordance
+
+            return label_concordance(database, label_id, annotator_ids=annotators, progress=task.report,
+                                     cancel=task.cancelled)
+
+        return self._run(work, f"Reading the corpus for every text labelled {self.label.currentText()}…")
+
+    def _annotators(self) -> list[int] | None:
+        return None if self.everyone.isChecked() else [self.workspace.annotator_id]
+
+    def _run(self, work, what: str) -> Task:
+        self.cancel()
+        workspace = self.workspace
+        task = Task(work)
+        task.progressed.connect(lambda done, total: self.summary.setText(f"{what} {done:,}/{total:,} documents"))
+        task.succeeded.connect(lambda result: self._found(task, workspace, result))
+        task.failed.connect(lambda error: self._failed(task, error))
+        self._task = task.start()
+        keep = getattr(self.window(), "keep_until_closed", None)
+        if keep is not None:
+            keep(task)
+        self.summary.setText(what)
+        self.cancel_button.show()
+        return task
+
+    def cancel(self) -> None:
+        """Drop the running search (a label search stops reading the corpus)."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+            self.summary.setText("Cancelled.")
+        self.cancel_button.hide()
+
+    def _found(self, task: Task, workspace, result: Concordance) -> None:
+        if task is not self._task or workspace is not self.workspace:
+            return  # cancelled, or overtaken by another search
+        self._task = None
+        self.cancel_button.hide()
+        self.model.set_result(result, workspace.labels.all())
+        self.summary.setText(self.describe(result) + (" (cancelled: what was read so far)" if task.cancelled() else ""))
+        self.finished.emit()
+
+    def _failed(self, task: Task, error: BaseException) -> None:
+        if task is not self._task:
+            return
+        self._task = None
+        self.cancel_button.hide()
+        self.summary.setText(f"The search failed: {error}")
+        self.finished.emit()
+
+    def describe(self, result: Concordance) -> str:
+        if not result.total:
+            return f"“{result.terms[0] if result.terms else ''}” occurs nowhere." if result.terms else "Nothing found."
+        counts = " · ".join(f"{STATUS_WORDS[status]} {result.by_status.get(status, 0):,}" for status in Status
+                            if result.by_status.get(status))
+        shown = "" if result.complete else f"; the first {len(result.lines):,} lines are listed"
+        inconsistent = sum(count for status, count in result.by_status.items() if not status.consistent)
+        return (f"{result.total:,} occurrence{'s' if result.total != 1 else ''} in {len(result.per_document):,} "
+                f"document{'s' if len(result.per_document) != 1 else ''}, compared with "
+                f"{self.model.label_name(result.label_id)}: {counts}{shown}. "
+                + (f"{inconsistent:,} inconsistent." if inconsistent else "All consistent."))
+
+    def _filter(self, on: bool) -> None:
+        self.proxy.set_only_inconsistent(on)
+
+    def _activated(self, index: QModelIndex) -> None:
+        line = self.model.line(self.proxy.mapToSource(index).row())
+        if line is not None:
+            self.jump.emit(line.document_id, line.start, line.end)

@@ -1,0 +1,401 @@
+"""Suggestions in the text view: dashed boxes in their label's colour, computed off the GUI thread, accepted
+(Enter) or rejected (Backspace) as steps on the window's undo stack.
+
+Nothing here is a label until it is accepted: the layer only draws what annotate.suggest.Suggester returns
+(which never covers, moves or hides a span the user made), and accepting pushes an AddSpan with origin
+`suggested`. The suggestions of the open document are recomputed in the background whenever its spans, the
+lexicon, the rules or the rejections change; a computation that an edit overtook is thrown away and run
+again, so the layer never shows a suggestion over a span that has just been made.
+
+Selection: a span and a suggestion are never selected at the same time. Alt+→/Alt+← (or a click) makes a
+suggestion current: its text is selected in the view, so a label key labels it with another label, Enter
+accepts it, Backspace (or Delete) rejects it; either then moves on to the next one. With a span selected
+instead, Delete and Backspace remove the span as before.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from html import escape
+from typing import Iterable, Sequence
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent
+
+from annotate.events import LabelsChanged, LexiconChanged, SpansChanged, SuggestionsChanged
+from annotate.suggest import LEXICON, RejectSuggestions, Suggester, Suggestion, accept, accept_all, of_term
+from db.labels import LabelInfo
+from ui.layers import Layer, Mark, Style
+from ui.tasks import Task
+
+Key = tuple[int, int, int]  # start, end, label id: text order, and what identifies a suggestion in a document
+
+
+def _order(suggestion: Suggestion) -> Key:
+    return suggestion.start, suggestion.end, suggestion.label_id
+
+
+def source_text(source: str) -> str:
+    return "the lexicon" if source == LEXICON else f"rule {source}"
+
+
+class SuggestionLayer(Layer):
+    """The suggestions of the open document, in text order; one of them may be current."""
+
+    stacks = True  # nested suggestions (an institution inside a slogan) stack like spans
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__("suggestions", parent)
+        self.document_id: int | None = None
+        self.suggestions: list[Suggestion] = []
+        self.current: Suggestion | None = None
+        self._keys: list[Key] = []
+        self._longest = 0
+        self._labels: dict[int, LabelInfo] = {}
+        self._colors: dict[int, QColor] = {}
+
+    def set_labels(self, labels: Sequence[LabelInfo]) -> None:
+        self._labels = {label.id: label for label in labels}
+        self._colors = {label.id: QColor(label.color) for label in labels}
+        self.changed.emit()
+
+    def set_suggestions(self, document_id: int | None, suggestions: Iterable[Suggestion]) -> None:
+        """Show these suggestions; the current one stays current when it is still among them."""
+        self.document_id = document_id
+        self.suggestions = sorted(suggestions, key=_order)
+        self._keys = [_order(s) for s in self.suggestions]
+        self._longest = max((s.end - s.start for s in self.suggestions), default=0)
+        if self.current is not None and self.index(self.current) is None:
+            self.current = None
+        self.changed.emit()
+
+    def remove(self, gone: Iterable[Suggestion]) -> None:
+        """Take accepted or rejected suggestions off at once, before the recomputation confirms it."""
+        gone = set(gone)
+        if not gone:
+            return
+        self.set_suggestions(self.document_id, [s for s in self.suggestions if s not in gone])
+
+    def index(self, suggestion: Suggestion) -> int | None:
+        i = bisect_left(self._keys, _order(suggestion))
+        while i < len(self._keys) and self._keys[i] == _order(suggestion):
+            if self.suggestions[i] == suggestion:
+                return i
+            i += 1
+        return None
+
+    def set_current(self, suggestion: Suggestion | None) -> None:
+        if suggestion == self.current:
+            return
+        for changed in (self.current, suggestion):
+            if changed is not None:
+                self.changedRange.emit(changed.start, changed.end)
+        self.current = suggestion
+
+    def following(self, reference: Key, direction: int) -> Suggestion | None:
+        """The next (+1) or previous (-1) suggestion after `reference` = (start, end, label id), wrapping."""
+        if not self.suggestions:
+            return None
+        i = bisect_right(self._keys, reference) if direction > 0 else bisect_left(self._keys, reference) - 1
+        return self.suggestions[i % len(self.suggestions)]
+
+    def overlapping(self, start: int, end: int) -> list[Suggestion]:
+        lo = bisect_left(self._keys, (start - self._longest,))
+        hi = bisect_left(self._keys, (end,))
+        return [s for s in self.suggestions[lo:hi] if s.end > start]
+
+    def at(self, position: int) -> list[Suggestion]:
+        """The suggestions covering a position, innermost (shortest) first."""
+        return sorted(self.overlapping(position, position + 1), key=lambda s: (s.end - s.start, s.start))
+
+    def marks(self, start: int, end: int) -> list[Mark]:
+        fallback = QColor("#888888")
+        current = self.current
+        return [Mark(s.start, s.end, self._colors.get(s.label_id, fallback), Style.SUGGESTED, s, s == current)
+                for s in self.overlapping(start, end)]
+
+    def label_text(self, label_id: int) -> str:
+        label = self._labels.get(label_id)
+        if label is None:
+            return f"label {label_id}"
+        return f"{label.display} ({label.name})" if label.display else label.name
+
+    def describe(self, position: int) -> list[str]:
+        lines = []
+        for s in self.at(position):
+            line = (f"Suggested <b>{escape(self.label_text(s.label_id))}</b> — from {escape(source_text(s.source))}"
+                    f"<br/>&nbsp;&nbsp;<i>not a label until accepted: Alt+→ to it, Enter accepts, Backspace rejects</i>")
+            lines.append(line)
+        return lines
+
+
+class SuggestionController(QObject):
+    """Keeps the suggestion layer of a DocumentPane current and turns keys into accept/reject edits."""
+
+    updated = Signal(int)  # document id: its suggestions were recomputed and are shown
+    message = Signal(str)  # a short status-bar message
+    described = Signal(str)  # the current suggestion, for the status bar
+
+    def __init__(self, pane, parent: QObject | None = None):
+        super().__init__(parent)
+        self.pane = pane
+        self.view = pane.view
+        self.layer = SuggestionLayer(self)
+        self.view.add_layer(self.layer, 25)  # over the spans, under the token underlines
+        self.workspace = None
+        self.suggester: Suggester | None = None
+        self._task: Task | None = None
+        self._dirty = False  # something changed while a computation ran: its result is stale
+        self._selecting = False  # the view's selection is being set to the current suggestion
+        self._clicked: Suggestion | None = None  # the suggestion the last click selected
+        pane.opened.connect(self._opened)
+        pane.click_handlers.append(self._click)
+        pane.selectionDescribed.connect(self._pane_described)
+        self.view.selectionChanged.connect(self._selection_changed)
+        self.view.installEventFilter(self)
+
+    # --- following the workspace -----------------------------------------------------------------------
+    def set_workspace(self, workspace) -> None:
+        self.workspace = workspace
+        self.suggester = Suggester(workspace.database) if workspace is not None else None
+        self.layer.set_current(None)
+        self.layer.set_suggestions(None, [])
+        if workspace is None:
+            return
+        workspace.bridge.event.connect(self._on_event)
+        self.layer.set_labels(self.pane.labels)
+
+    def _on_event(self, event: object) -> None:
+        document = self.pane.document
+        if document is None:
+            return
+        if isinstance(event, SpansChanged) and event.document_id == document.id:
+            own = self.workspace.annotator_id
+            rows = [*event.added, *event.removed, *(row for pair in event.updated for row in pair)]
+            if any(row.annotator_id == own for row in rows):
+                self.refresh()
+        elif isinstance(event, SuggestionsChanged) and event.document_id in (None, document.id):
+            self.refresh()
+        elif isinstance(event, LexiconChanged):
+            self.refresh()
+        elif isinstance(event, LabelsChanged):
+            self.layer.set_labels(self.pane.labels)
+            self.refresh()
+
+    def _opened(self, document_id: int) -> None:
+        self._clicked = None
+        self.layer.set_current(None)
+        self.layer.set_suggestions(document_id, [])
+        self.refresh()
+
+    # --- computing off the GUI thread ------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Recompute the open document's suggestions in the background (coalesced)."""
+        if self.workspace is None or self.pane.document is None or not self.layer.visible:
+            return
+        if self._task is not None:
+            self._dirty = True
+            return
+        workspace, suggester = self.workspace, self.suggester
+        document_id, annotator_id = self.pane.document.id, workspace.annotator_id
+
+        def work(task: Task) -> list[Suggestion]:
+            return suggester.for_document(document_id, annotator_id=annotator_id)
+
+        task = Task(work)
+        task.succeeded.connect(lambda found: self._computed(workspace, document_id, found))
+        task.failed.connect(self._failed)
+        task.finished.connect(self._finished)
+        self._task = task.start()
+        keep = getattr(self.parent(), "keep_until_closed", None)
+        if keep is not None:
+            keep(task)
+
+    def _computed(self, workspace, document_id: int, found: list[Suggestion]) -> None:
+        document = self.pane.document
+        if workspace is not self.workspace or document is None or document.id != document_id or self._dirty:
+            return  # overtaken by an edit or another document: the rerun brings the right ones
+        self.layer.set_suggestions(document_id, found)
+        self._describe()
+        self.updated.emit(document_id)
+
+    def _failed(self, error: BaseException) -> None:
+        self.message.emit(f"Suggestions could not be computed: {error}")
+
+    def _finished(self) -> None:
+        self._task = None
+        if self._dirty:
+            self._dirty = False
+            self.refresh()
+
+    def is_busy(self) -> bool:
+        return self._task is not None
+
+    def set_shown(self, shown: bool) -> None:
+        self.layer.set_visible(shown)
+        if shown:
+            self.refresh()
+        else:
+            self.layer.set_current(None)
+            self._describe()
+
+    # --- choosing a suggestion -------------------------------------------------------------------------
+    def _usable(self) -> bool:
+        if self.workspace is None or self.pane.document is None or self.pane.mode is not None:
+            return False
+        if not self.layer.visible:
+            self.message.emit("Suggestions are hidden (View ▸ Suggestions, Ctrl+Shift+S shows them).")
+            return False
+        return True
+
+    def step(self, direction: int) -> None:
+        """Make the next (+1) or previous (-1) suggestion current: after the current one, or the caret."""
+        if not self._usable():
+            return
+        current = self.layer.current
+        reference = _order(current) if current is not None else (self.view.caret(), -1, -1)
+        found = self.layer.following(reference, direction)
+        if found is None:
+            self.message.emit("No suggestions in this document." if not self.is_busy()
+                              else "Suggestions are still being computed…")
+            return
+        self.select(found)
+
+    def select(self, suggestion: Suggestion | None) -> None:
+        self.layer.set_current(suggestion)
+        if suggestion is None:
+            self._describe()
+            return
+        self.pane.span_layer.select(None)
+        self._selecting = True
+        try:
+            self.view.select(suggestion.start, suggestion.end)
+        finally:
+            self._selecting = False
+        self.view.reveal(suggestion.start)
+        self._describe()
+
+    def _selection_changed(self) -> None:
+        if not self._selecting and self.layer.current is not None:
+            self.layer.set_current(None)
+
+    def _click(self, position: int) -> bool:
+        """A click selects the suggestion under it before the spans there, then the spans, then again."""
+        here = self.layer.at(position) if self.layer.visible else []
+        previous, self._clicked = self._clicked, None
+        if not here:
+            return False
+        spans = [row.id for row in self.pane.span_layer.spans_at(position)]
+        if previous in here:
+            following = here.index(previous) + 1
+            if following < len(here):
+                chosen = here[following]
+            elif spans:
+                return False  # on to the spans under the click
+            else:
+                chosen = here[0]
+        else:
+            selected = self.pane.span_layer.selected
+            if selected in spans and spans.index(selected) < len(spans) - 1:
+                return False  # the pane goes on to the next span here
+            chosen = here[0]
+        self._clicked = chosen
+        self.select(chosen)
+        return True
+
+    # --- accepting and rejecting -----------------------------------------------------------------------
+    def _advance(self, done: Iterable[Suggestion], after: Suggestion) -> None:
+        """Take `done` off the layer and make the next suggestion after `after` current."""
+        done = list(done)
+        self.layer.remove(done)
+        following = self.layer.following(_order(after), 1)
+        if following is not None and _order(following) <= _order(after):
+            following = None  # wrapped around: the end of the document
+        if following is None:
+            self.layer.set_current(None)
+            self.view.set_caret(after.end)
+            self._describe()
+        else:
+            self.select(following)
+
+    def accept_current(self) -> None:
+        current = self.layer.current
+        if current is None or not self._usable():
+            self.message.emit("No suggestion is selected: Alt+→ goes to the next one.")
+            return
+        if self.workspace.push(accept(current, self.workspace.annotator_id)):
+            self._advance([current], current)
+
+    def reject_current(self) -> None:
+        current = self.layer.current
+        if current is None or not self._usable():
+            self.message.emit("No suggestion is selected: Alt+→ goes to the next one.")
+            return
+        if self.workspace.push(RejectSuggestions([current], text=f"Reject {current.text}")):
+            self._advance([current], current)
+
+    def accept_term(self) -> None:
+        """Accept every suggestion of the current one's text and label in this document (one undo step)."""
+        current = self.layer.current
+        if current is None or not self._usable():
+            self.message.emit("Select a suggestion first (Alt+→): all suggestions of its term are accepted.")
+            return
+        group = of_term(self.layer.suggestions, current)
+        edit = accept_all(group, self.workspace.annotator_id, text=f"Accept {len(group)} × {current.text}")
+        if self.workspace.push(edit):
+            self.message.emit(f"Accepted {len(group)} suggestion{'s' if len(group) != 1 else ''} "
+                              f"of “{current.text}” — Ctrl+Z takes them back.")
+            self._advance(group, current)
+
+    def accept_everything(self) -> None:
+        """Accept every suggestion shown in the document (one undo step)."""
+        if not self._usable():
+            return
+        shown = list(self.layer.suggestions)
+        if not shown:
+            self.message.emit("No suggestions in this document.")
+            return
+        edit = accept_all(shown, self.workspace.annotator_id, text=f"Accept {len(shown)} suggestions")
+        if self.workspace.push(edit):
+            self.layer.set_current(None)
+            self.layer.remove(shown)
+            self._describe()
+            self.message.emit(f"Accepted {len(shown)} suggestion{'s' if len(shown) != 1 else ''} — "
+                              "Ctrl+Z takes them back.")
+
+    # --- keys in the text view -------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() != QEvent.Type.KeyPress or self.layer.current is None or not self.layer.visible
+                or self.pane.mode is not None):
+            return False
+        assert isinstance(event, QKeyEvent)
+        key = event.key()
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if modifiers == Qt.KeyboardModifier.NoModifier:
+                self.accept_current()
+                return True
+            if modifiers == Qt.KeyboardModifier.ShiftModifier:
+                self.accept_term()
+                return True
+        elif key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete) and modifiers == Qt.KeyboardModifier.NoModifier:
+            self.reject_current()
+            return True
+        return False
+
+    # --- status bar ------------------------------------------------------------------------------------
+    def _pane_described(self, _text: str) -> None:
+        if self.layer.current is not None:
+            self._describe()
+
+    def _describe(self) -> None:
+        current = self.layer.current
+        if current is None:
+            return
+        same = len(of_term(self.layer.suggestions, current))
+        text = current.text.replace("\n", "⏎")
+        text = text if len(text) <= 24 else text[:23] + "…"
+        self.described.emit(
+            f"Suggestion {self.layer.label_text(current.label_id)} “{text}” from {source_text(current.source)}"
+            f" · Enter accepts · Backspace rejects"
+            + (f" · Shift+Enter accepts all {same} of this term" if same > 1 else "") + " · Alt+→ next")
