@@ -103,7 +103,7 @@ def test_the_review_view_groups_steps_decides_and_undoes(open_window, qtbot, db_
     start_review(qtbot, window)
     assert window.review.dock.isVisible()
     assert not window.pane.span_layer.visible and window.review.layer.visible
-    assert kinds_shown(window) == ["boundary conflict", "label conflict", "missing"]
+    assert kinds_shown(window) == ["boundary", "label", "missing"]
     assert "0 of 3" in window.review.panel.counts.text() and "agreed 1" in window.review.panel.counts.text()
     assert styles_at(window, "两个维护") == {Style.BOX}
     assert styles_at(window, "市委组织部") == {Style.CONFLICT}
@@ -159,6 +159,16 @@ def test_the_review_view_groups_steps_decides_and_undoes(open_window, qtbot, db_
     assert styles_at(again, "市委组织部") == {Style.DECIDED}  # a rejection is remembered
     qtbot.keyClick(again.pane.view, Qt.Key.Key_F8)
     assert again.review.current.kind.value == "missing"  # the only undecided one
+
+    panel = again.review.panel
+    panel.undecided.setChecked(True)                     # the list through its filtering proxy
+    assert panel.table.model().rowCount() == 1
+    panel.kind.setCurrentIndex(1)                        # label conflicts (decided: none left to show)
+    assert panel.table.model().rowCount() == 0
+    panel.undecided.setChecked(False)
+    assert panel.table.model().rowCount() == 1
+    panel.table.selectRow(0)
+    assert again.review.current.kind.value == "label"   # choosing a row makes it current
 
 
 def test_edit_by_selection_and_label_key_extends_an_edit_and_undoes_as_one(open_window, qtbot, db_path, reviewed):

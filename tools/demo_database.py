@@ -5,6 +5,11 @@ Used to make the README screenshot (see README, "The annotation window"):
     .venv/bin/python tools/demo_database.py /tmp/demo.db
     QT_QPA_PLATFORM=offscreen .venv/bin/python main.py --db /tmp/demo.db --annotator demo \\
         --screenshot docs/screenshot.png --open 01_市委常委会会议.txt
+With --review, two annotators (amy, bob) label the first document differently and rita has begun to review it
+(the README's review screenshot, "Review workflow"):
+    .venv/bin/python tools/demo_database.py --review /tmp/review.db
+    QT_QPA_PLATFORM=offscreen .venv/bin/python main.py --db /tmp/review.db --annotator rita \\
+        --screenshot docs/review.png --open 01_市委常委会会议.txt --review amy,bob
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from annotate import review  # noqa: E402
 from annotate.edits import AddSpan, set_note  # noqa: E402
 from annotate.spans import SpanStore  # noqa: E402
 from corpus.sample import ensure_sample_corpus  # noqa: E402
@@ -29,7 +35,45 @@ LABELS = {  # text to label in 01_市委常委会会议.txt, by label; nested an
 }
 
 
-def main(path: str) -> None:
+# What bob does differently from amy (who labels LABELS): other boundaries, other labels, spans only one has.
+BOB_CHANGES = {
+    "深刻领悟“两个确立”的决定性意义": ("TASK", "深刻领悟“两个确立”"),       # boundary
+    "推动京津冀协同发展走深走实": ("TASK", "推动京津冀协同发展"),               # boundary
+    "市委常委会": ("SLOGAN", "市委常委会"),                                    # label
+    "上热中温下冷": None,                                                      # missing on bob's side
+    "市科技局": None,
+}
+BOB_EXTRA = [("TASK", "扎实推进高质量发展"), ("INSTITUTION", "市委")]
+
+
+def review_layers(database, document_id: int, text: str, ids: dict[str, int]) -> str:
+    """amy and bob label the document (bob with BOB_CHANGES); rita accepts the agreed spans and decides the
+    first two disagreements. Returns a summary."""
+    store = SpanStore(database)
+    with database.transaction() as session:
+        who = {name: annotators.annotator_id(session, name) for name in ("amy", "bob")}
+    for name in ("amy", "bob"):
+        marks = []
+        for label, phrases in LABELS.items():
+            for phrase in phrases:
+                change = BOB_CHANGES.get(phrase, (label, phrase)) if name == "bob" else (label, phrase)
+                if change is not None:
+                    marks.append(change)
+        if name == "bob":
+            marks += BOB_EXTRA
+        for label, phrase in marks:
+            start = text.find(phrase)
+            if start >= 0:
+                AddSpan(document_id, ids[label], who[name], start, start + len(phrase)).redo(store)
+    state = review.load(database, document_id, ["amy", "bob"])
+    review.accept_agreed(state, reviewer="rita").redo(store)
+    first, second = state.disagreements[:2]
+    review.accept(state, first, "amy", reviewer="rita").redo(store)
+    review.reject(state, second, reviewer="rita").redo(store)
+    return f"amy and bob: {len(state.disagreements)} disagreements, 2 decided by rita"
+
+
+def main(path: str, *, reviewed: bool = False) -> None:
     if Path(path).exists():
         raise SystemExit(f"{path} exists; give a new file")
     database = open_database(path)
@@ -41,6 +85,11 @@ def main(path: str) -> None:
         ids = {label.name: label.id for label in labels.all_labels(session)}
         demo = annotators.annotator_id(session, "demo")
         documents.set_status(session, second, Status.DONE)
+    if reviewed:
+        summary = review_layers(database, first, text, ids)
+        database.close()
+        print(f"{path}: sample corpus; on 01_市委常委会会议.txt {summary}")
+        return
     store = SpanStore(database)
     for label, phrases in LABELS.items():
         for phrase in phrases:
@@ -57,4 +106,5 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "demo.db")
+    arguments = [argument for argument in sys.argv[1:] if argument != "--review"]
+    main(arguments[0] if arguments else "demo.db", reviewed="--review" in sys.argv[1:])

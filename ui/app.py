@@ -115,6 +115,20 @@ def wait_until(app: QApplication, condition: Callable[[], bool], timeout: float)
     return True
 
 
+def show_review(app: QApplication, window, args: argparse.Namespace) -> bool:
+    """--review A,B: the open document in the review view, on its first disagreement."""
+    names = [name.strip() for name in args.review_names.split(",") if name.strip()]
+    loaded = []
+    window.review.loaded.connect(lambda: loaded.append(True))
+    window.review.open_review(window.pane.document.id, names)
+    wait_until(app, lambda: bool(loaded) and window.review.state is not None, 60)
+    if window.review.state is None:
+        print(f"error: cannot review {', '.join(names)}: {window.review.panel.message.text()}", file=sys.stderr)
+        return False
+    window.review.step_disagreement(1)
+    return True
+
+
 def screenshot(app: QApplication, args: argparse.Namespace) -> int:
     """Render the window at 1400×900 with a document open (by --open NAME, else the first) to a PNG; exit."""
     from ui.dialogs import _login_name
@@ -146,6 +160,8 @@ def screenshot(app: QApplication, args: argparse.Namespace) -> int:
                 window.open_document(document_id, 0)
             pane = window.pane
             wait_until(app, lambda: pane.document is None or pane.view.tokens is not None, 60)
+            if getattr(args, "review_names", None) and pane.document is not None and not show_review(app, window, args):
+                return 1
             wait_until(app, lambda: False, 0.2)  # let the last repaint and layout settle
             image = window.grab()
             if not image.save(args.screenshot):

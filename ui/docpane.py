@@ -42,6 +42,7 @@ class PaneMode(Protocol):
 
 
 class DocumentPane(QWidget):
+    opening = Signal(int)  # document id, before it is read: background work for it can start alongside
     opened = Signal(int)  # document id, after text and spans are shown
     tokensReady = Signal(int)  # document id, once its segmentation is there
     documentChanged = Signal()  # the open document's status or name changed
@@ -115,6 +116,7 @@ class DocumentPane(QWidget):
         """Show a document: text and spans now, its segmentation as soon as the background task has it."""
         if self.workspace is None:
             return
+        self.opening.emit(document_id)
         if self.document is not None:
             self._positions[self.document.id] = self.view.first_visible()
         with self.workspace.database.engine.connect() as connection:

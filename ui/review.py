@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ui.mainwindow import MainWindow
 
 MAX_SIDES = 9  # Alt+1 … Alt+9
+KEPT_LAYERS = ("find", "tokens")  # layers that stay on in the review view
 
 
 class ReviewController(QObject):
@@ -52,6 +53,8 @@ class ReviewController(QObject):
         self._group_index: dict[int, int] = {}
         self._agreement = None
         self._annotator_names: dict[int, str] = {}
+        self._hidden: list = []           # layers the review view hid, shown again when it is turned off
+        self._loading: int | None = None  # the document a load is running for
 
         self.layer = ReviewLayer(self)
         self.layer.set_visible(False)
@@ -61,6 +64,7 @@ class ReviewController(QObject):
         self.proxy.setSourceModel(self.model)
         self._build_actions()
         self.panel = ReviewPanel(self.model, self.proxy, self.actions, self.side_actions, window)
+        self.panel.setMinimumWidth(380)
         self.dock = window.add_panel(self.panel, "Review")
         self.dock.hide()
         self.comments = CommentsPanel(window)
@@ -74,6 +78,7 @@ class ReviewController(QObject):
         self.panel.annotatorsChosen.connect(self.set_annotators)
         self.panel.rowActivated.connect(lambda row: self.set_current(self.model.group(row)))
         window.workspaceChanged.connect(self._workspace_changed)
+        self.pane.opening.connect(self._document_opening)
         self.pane.opened.connect(self._document_opened)
         self.pane.documentChanged.connect(self._show_status)
         self.pane.view.viewport().installEventFilter(self)
@@ -128,8 +133,9 @@ class ReviewController(QObject):
 
     def _enable(self) -> None:
         ready = self.active and self.state is not None
-        for name in ("next", "previous", "accept_all", "reject", "clear", "agreed", "adjudicated"):
+        for name in ("next", "previous", "accept_all", "reject", "clear", "adjudicated"):
             self.actions[name].setEnabled(ready)
+        self.actions["agreed"].setEnabled(ready and bool(self.state.undecided([Kind.AGREED])))
         has_document = self.window.workspace is not None and self.pane.document is not None
         for name in ("in_review", "unreviewed", "comment"):
             self.actions[name].setEnabled(has_document)
@@ -197,13 +203,18 @@ class ReviewController(QObject):
         if self.active:
             self._load()
 
+    def _document_opening(self, document_id: int) -> None:
+        if self.active and len(self.annotators) >= 2:
+            self._load(document_id)      # grouping runs while the pane reads and shows the text
+
     def _document_opened(self, document_id: int) -> None:
         document = self.pane.document
         self.comments.show_document(document_id, document.name if document else None)
         self._refresh_choices()
         self._show_status()
         self._enable()
-        if self.active:
+        if self.active and self._loading != document_id and (self.state is None
+                                                               or self.state.document_id != document_id):
             self._load()
 
     def _labels_changed(self, *_) -> None:
@@ -224,7 +235,7 @@ class ReviewController(QObject):
         if self.actions["mode"].isChecked() != on:
             self.actions["mode"].setChecked(on)
         self.pane.mode = self if on else None
-        self.pane.span_layer.set_visible(not on)
+        self._show_other_layers(not on)
         self.layer.set_visible(on)
         if on:
             self.dock.show()
@@ -235,6 +246,19 @@ class ReviewController(QObject):
             self._clear()
             self.window.statusBar().showMessage("Review view off: labelling for yourself again.", 4000)
         self._enable()
+
+    def _show_other_layers(self, show: bool) -> None:
+        """The review view shows the chosen annotators and gold only: your own spans and any other feature's
+        marks (suggestions) hide while it is on, and come back as they were."""
+        if not show:
+            self._hidden = [layer for layer in self.pane.view.layers()
+                            if layer.visible and layer is not self.layer and layer.name not in KEPT_LAYERS]
+            for layer in self._hidden:
+                layer.set_visible(False)
+        else:
+            for layer in self._hidden:
+                layer.set_visible(True)
+            self._hidden = []
 
     def open_review(self, document_id: int, annotators: list[str]) -> None:
         """Open a document in the review view comparing these annotators (from the agreement window)."""
@@ -257,23 +281,27 @@ class ReviewController(QObject):
         self.panel.show_current(None, [])
         self.panel.show_message("" if self.active else "Turn on the review view (Ctrl+R) to compare annotators.")
 
-    def _load(self) -> None:
-        """Group the open document's spans for the chosen annotators, in the background."""
+    def _load(self, document_id: int | None = None) -> None:
+        """Group a document's spans (the open one unless given) for the chosen annotators, in the background."""
         self._generation += 1
         generation = self._generation
-        workspace, document = self.window.workspace, self.pane.document
+        workspace = self.window.workspace
+        if document_id is None and self.pane.document is not None:
+            document_id = self.pane.document.id
         keep = (self.current.start, self.current.end, self.current.kind) if self.current is not None else None
-        if workspace is None or document is None or len(self.annotators) < 2:
+        if workspace is None or document_id is None or len(self.annotators) < 2:
+            self._loading = None
             self._clear()
-            self.panel.show_message("Tick two or more annotators to compare." if document is not None else "")
+            self.panel.show_message("Tick two or more annotators to compare." if document_id is not None else "")
             self._enable()
             self.loaded.emit()
             return
-        if self.state is None or self.state.document_id != document.id:
+        if self.state is None or self.state.document_id != document_id:
             self._clear()
             keep = None
         self.panel.show_message("Comparing…")
-        database, document_id, names = workspace.database, document.id, tuple(self.annotators)
+        self._loading = document_id
+        database, names = workspace.database, tuple(self.annotators)
 
         def work(task: Task):
             try:
@@ -289,6 +317,7 @@ class ReviewController(QObject):
         generation, keep, state = result
         if generation != self._generation or not self.active:
             return
+        self._loading = None
         if isinstance(state, Exception):
             self._load_failed(state)
             return
@@ -334,7 +363,9 @@ class ReviewController(QObject):
 
     def _show_counts(self) -> None:
         if self.state is not None:
-            self.panel.show_counts(self.state.counts(), len(self.state.undecided([Kind.AGREED])))
+            agreed = len(self.state.undecided([Kind.AGREED]))
+            self.panel.show_counts(self.state.counts(), agreed)
+            self.actions["agreed"].setEnabled(self.active and agreed > 0)
 
     # --- the current group -----------------------------------------------------------------------------
     def set_current(self, group: Group | None, *, reveal: bool = True) -> None:

@@ -14,6 +14,7 @@ vectorized comparisons per paint.
 from __future__ import annotations
 
 from html import escape
+from itertools import chain
 from typing import Sequence
 
 import numpy as np
@@ -30,8 +31,19 @@ KIND_CODES = {Kind.AGREED: 0, Kind.MISSING: 1, Kind.LABEL: 2, Kind.BOUNDARY: 3, 
 KIND_TEXT = {Kind.AGREED: "agreed", Kind.LABEL: "label conflict", Kind.BOUNDARY: "boundary conflict",
              Kind.MIXED: "mixed conflict", Kind.MISSING: "missing"}
 _STYLE_OF_KIND = (Style.BOX, Style.DASHED, Style.CONFLICT, Style.CONFLICT, Style.CONFLICT)
+CURRENT_COLOR = QColor(255, 200, 0, 64)   # behind the current group, like the current find match
 # Columns of the tables.
 START, END, LABEL, WHO, GROUP, ID = range(6)   # spans: WHO is the annotator's index among those compared
+
+
+def decided_flags(state: ReviewState) -> np.ndarray:
+    """For each of state.groups: is it decided? (One set lookup per group; nothing to look up before the first
+    decision.)"""
+    if not state.decisions:
+        return np.zeros(len(state.groups), dtype=bool)
+    open_groups = {id(group) for group in state.undecided(list(Kind))}
+    return np.fromiter((id(group) not in open_groups for group in state.groups), dtype=bool,
+                       count=len(state.groups))
 
 
 def annotator_color(index: int) -> QColor:
@@ -71,8 +83,8 @@ class ReviewLayer(Layer):
         self._who = {annotator_id: i for i, annotator_id in enumerate(state.annotator_ids)}
         groups = state.groups
         sizes = np.fromiter(map(len, (group.spans for group in groups)), dtype=np.int64, count=len(groups))
-        members = [member for group in groups for member in group.spans]
-        table = np.array(members, dtype=np.int64).reshape(-1, 5)   # start, end, label, annotator, id
+        fields = chain.from_iterable(chain.from_iterable(group.spans for group in groups))
+        table = np.fromiter(fields, dtype=np.int64, count=5 * int(sizes.sum())).reshape(-1, 5)
         lookup = np.zeros(max(state.annotator_ids) + 1, dtype=np.int64)
         lookup[list(state.annotator_ids)] = np.arange(len(state.annotator_ids))
         who = lookup[table[:, 3]]
@@ -92,9 +104,7 @@ class ReviewLayer(Layer):
         state = self.state
         if state is None:
             return
-        decision = state.decision
-        self._decided = np.fromiter((decision(group) is not None for group in state.groups), dtype=bool,
-                                    count=len(state.groups))
+        self._decided = decided_flags(state)
         if emit:
             self.changed.emit()
 
@@ -161,6 +171,10 @@ class ReviewLayer(Layer):
         fallback = QColor("#888888")
         colors, decided, kinds, current = self._colors, self._decided, self._kinds, self.current
         marks = []
+        if current is not None:
+            group = self.state.groups[current]
+            if group.start < end and group.end > start:
+                marks.append(Mark(group.start, group.end, CURRENT_COLOR, Style.FILL))
         for s, e, label, _, group, _ in self._overlapping(self._proposals, start, end).tolist():
             style = Style.DECIDED if decided[group] else _STYLE_OF_KIND[kinds[group]]
             marks.append(Mark(s, e, colors.get(label, fallback), style, ("group", group), group == current))

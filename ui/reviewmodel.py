@@ -18,6 +18,8 @@ from ui.style import swatch_icon
 Index = QModelIndex | QPersistentModelIndex
 KIND_COLORS = {Kind.AGREED: "#2e9d5b", Kind.LABEL: "#d62728", Kind.BOUNDARY: "#f28e2b", Kind.MIXED: "#8c1c13",
                Kind.MISSING: "#9aa0a6"}
+KIND_SHORT = {Kind.AGREED: "agreed", Kind.LABEL: "label", Kind.BOUNDARY: "boundary", Kind.MIXED: "mixed",
+              Kind.MISSING: "missing"}
 DECIDED_COLOR = QColor("#8a8f94")
 EXCERPT = 18
 
@@ -49,7 +51,7 @@ class DisagreementModel(QAbstractTableModel):
         self.state = state
         self._rows = list(state.disagreements) if state is not None else []
         self._row_of = {id(group): row for row, group in enumerate(self._rows)}
-        self._decisions = [decision_text(state.decision(group)) for group in self._rows] if state else []
+        self._decisions = self._decision_texts()
         self.endResetModel()
 
     def set_labels(self, labels: list[LabelInfo]) -> None:
@@ -61,12 +63,18 @@ class DisagreementModel(QAbstractTableModel):
         """Follow the state's decisions: rows whose decision changed are announced, nothing else."""
         if self.state is None:
             return
-        fresh = [decision_text(self.state.decision(group)) for group in self._rows]
+        fresh = self._decision_texts()
         last = self.columnCount() - 1
         changed = [row for row, (old, new) in enumerate(zip(self._decisions, fresh)) if old != new]
         self._decisions = fresh
         for row in changed:
             self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+
+    def _decision_texts(self) -> list[str]:
+        state = self.state
+        if state is None or not state.decisions:
+            return [""] * len(self._rows)    # nothing decided yet: no lookups
+        return [decision_text(state.decision(group)) for group in self._rows]
 
     # --- queries ---------------------------------------------------------------------------------------
     def group(self, row: int) -> Group | None:
@@ -113,6 +121,8 @@ class DisagreementModel(QAbstractTableModel):
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         elif role == Qt.ItemDataRole.ToolTipRole and column == self.TEXT:
             return self.state.text[group.start:group.end]
+        elif role == Qt.ItemDataRole.ToolTipRole and column == self.KIND:
+            return KIND_TEXT[group.kind]
         elif role == Qt.ItemDataRole.UserRole:
             return row
         return None
@@ -121,7 +131,7 @@ class DisagreementModel(QAbstractTableModel):
         if column == self.NUMBER:
             return str(row + 1)
         if column == self.KIND:
-            return KIND_TEXT[group.kind]
+            return KIND_SHORT[group.kind]
         if column == self.WHERE:
             return f"{group.start}–{group.end}"
         if column == self.TEXT:

@@ -9,11 +9,11 @@ from typing import Sequence
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QListWidget, QListWidgetItem, QTableView, QToolButton, QVBoxLayout, QWidget)
+                               QListWidget, QListWidgetItem, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from annotate.review import Group, Kind
 from db.models import ReviewStatus
-from ui.reviewlayer import KIND_TEXT, annotator_color
+from ui.reviewlayer import annotator_color
 from ui.reviewmodel import DisagreementFilter, DisagreementModel
 from ui.style import REVIEW_TEXT, review_icon, swatch_icon
 
@@ -22,14 +22,22 @@ KIND_FILTERS = (("All disagreements", None), ("Label conflicts", frozenset({Kind
                 ("Missing", frozenset({Kind.MISSING})))
 
 
-def _button(action: QAction, parent: QWidget, text: str | None = None) -> QToolButton:
-    button = QToolButton(parent)
-    button.setDefaultAction(action)
-    if text:
-        button.setText(text)
+def _button(action: QAction, parent: QWidget, text: str | None = None) -> QPushButton:
+    """A button that triggers an action and follows its enabled state, with its own (shorter) text."""
+    button = QPushButton(text or action.text().replace("&", ""), parent)
     shortcut = action.shortcut().toString()
     button.setToolTip(action.text().replace("&", "") + (f" ({shortcut})" if shortcut else ""))
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setCheckable(action.isCheckable())
+    button.clicked.connect(lambda _=False: action.trigger())
+
+    def follow() -> None:
+        button.setEnabled(action.isEnabled())
+        if action.isCheckable():
+            button.setChecked(action.isChecked())
+        button.setIcon(action.icon())
+
+    action.changed.connect(follow)
+    follow()
     return button
 
 
@@ -48,7 +56,7 @@ class ReviewPanel(QWidget):
         self.annotators.setMaximumHeight(96)
         self.annotators.setToolTip("Tick two or more annotators to compare; gold is what the review builds")
         self.annotators.itemChanged.connect(self._checks_changed)
-        self.mode_button = _button(actions["mode"], self)
+        self.mode_button = _button(actions["mode"], self, "Review view")
         self.agreement_button = _button(actions["agreement"], self, "Agreement…")
         self.status_icon = QLabel(self)
         self.status = QLabel(self)
@@ -59,7 +67,7 @@ class ReviewPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #666")
 
-        self.side_buttons = [_button(action, self) for action in self.side_actions]
+        self.side_buttons = [_button(action, self, f"Accept side {i + 1}") for i, action in enumerate(self.side_actions)]
         decide = QGridLayout()
         decide.setSpacing(2)
         for column, button in enumerate(self.side_buttons):
@@ -72,7 +80,7 @@ class ReviewPanel(QWidget):
         steps.addWidget(_button(actions["previous"], self, "◀ Previous"))
         steps.addWidget(_button(actions["next"], self, "Next ▶"))
         steps.addStretch(1)
-        self.agreed_button = _button(actions["agreed"], self)
+        self.agreed_button = _button(actions["agreed"], self, "Accept agreed")
         steps.addWidget(self.agreed_button)
 
         self.current = QLabel(self)
@@ -88,7 +96,8 @@ class ReviewPanel(QWidget):
         self.kind.currentIndexChanged.connect(self._filter_changed)
         self.undecided.toggled.connect(self._filter_changed)
         self.table = QTableView(self)
-        self.table.setModel(proxy)
+        self._shown_model = None
+        self._show_model(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -100,7 +109,6 @@ class ReviewPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         model.modelReset.connect(self._size_columns)
 
         top = QHBoxLayout()
@@ -182,8 +190,8 @@ class ReviewPanel(QWidget):
         """One accept button per annotator compared, in their colours."""
         for index, (action, button) in enumerate(zip(self.side_actions, self.side_buttons)):
             button.setVisible(index < len(annotators))
+            action.setIcon(swatch_icon(annotator_color(index).name()))
             if index < len(annotators):
-                action.setIcon(swatch_icon(annotator_color(index).name()))
                 button.setText(f"Accept {annotators[index]}")
                 button.setToolTip(f"Gold gets what {annotators[index]} has here (Alt+{index + 1})")
 
@@ -204,7 +212,7 @@ class ReviewPanel(QWidget):
     def select_group(self, group: Group | None) -> None:
         """Show the group's row as current (when the filter lists it) without announcing it back."""
         row = self.model.row_of(group) if group is not None else None
-        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else QModelIndex()
+        index = self._to_shown(self.model.index(row, 0)) if row is not None else QModelIndex()
         self._syncing = True
         try:
             if index.isValid():
@@ -219,14 +227,30 @@ class ReviewPanel(QWidget):
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._syncing or not current.isValid():
             return
-        self.rowActivated.emit(self.proxy.mapToSource(current).row())
+        source = self.proxy.mapToSource(current) if self._shown_model is self.proxy else current
+        self.rowActivated.emit(source.row())
+
+    def _to_shown(self, index: QModelIndex) -> QModelIndex:
+        return self.proxy.mapFromSource(index) if self._shown_model is self.proxy else index
+
+    def _show_model(self, model) -> None:
+        """The table shows the model itself when nothing is filtered (a proxy that passes every row would ask
+        Python about each of thousands of rows on every reset), the filtering proxy otherwise."""
+        if model is self._shown_model:
+            return
+        self._shown_model = model
+        self.table.setModel(model)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self._size_columns()
 
     def _filter_changed(self, *_) -> None:
-        self.proxy.set_filter(KIND_FILTERS[self.kind.currentIndex()][1], self.undecided.isChecked())
+        kinds, undecided = KIND_FILTERS[self.kind.currentIndex()][1], self.undecided.isChecked()
+        self.proxy.set_filter(kinds, undecided)
+        self._show_model(self.model if kinds is None and not undecided else self.proxy)
 
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
-        widths = {DisagreementModel.NUMBER: 36, DisagreementModel.KIND: 118, DisagreementModel.WHERE: 84,
-                  DisagreementModel.TEXT: 120}
+        widths = {DisagreementModel.NUMBER: 30, DisagreementModel.KIND: 82, DisagreementModel.WHERE: 68,
+                  DisagreementModel.TEXT: 112}
         for column in range(self.model.columnCount()):
-            header.resizeSection(column, widths.get(column, 84))
+            header.resizeSection(column, widths.get(column, 76))
