@@ -125,12 +125,11 @@ def _build(session, terms: tuple[str, ...], hits: list[Hit], label_id: int | Non
         for row in span_rows.iter_spans(session, document_ids=chunk, annotator_ids=annotator_ids):
             spans.setdefault(row.document_id, []).append(row)
     indexes = {document_id: SpanIndex(rows) for document_id, rows in spans.items()}
-    empty = SpanIndex(())
-    touching = [tuple(indexes.get(hit[0], empty).overlapping(hit[1], hit[2])) for hit in hits]
+    touching = [tuple(indexes[hit[0]].overlapping(hit[1], hit[2])) if hit[0] in indexes else () for hit in hits]
     if label_id is None:
         exact = Counter(r.label_id for hit, rows in zip(hits, touching) for r in rows if (r.start, r.end) == hit[1:3])
         label_id = exact.most_common(1)[0][0] if exact else None
-    statuses = [status_of(hit[1], hit[2], rows, label_id) for hit, rows in zip(hits, touching)]
+    statuses = [status_of(hit[1], hit[2], rows, label_id) if rows else Status.NONE for hit, rows in zip(hits, touching)]
     shown = hits if limit is None else hits[:limit]
     cut = iter(fulltext.contexts(session, [hit[:3] for hit in shown if hit[5] is None], width))
     names = {info.id: info.name for info in documents.infos(session, sorted({hit[0] for hit in shown}))}
@@ -154,7 +153,8 @@ def concordance(database: Database, term: str, *, label_id: int | None = None,
     first occurrences in document order, while the counts cover all of them."""
     forms = search_forms(term)
     with database.session() as session:
-        places: dict[int, set[tuple[int, int, str]]] = {}  # document -> (start, end, the form there)
+        places: dict[int, list[tuple[int, int, str]]] = {}  # document -> (start, end, the form there)
+        mixed: set[int] = set()  # documents where more than one form was found: sorted and made non-overlapping
         texts: dict[int, str] = {}
         unindexed = []
         for form in forms:
@@ -163,18 +163,21 @@ def concordance(database: Database, term: str, *, label_id: int | None = None,
                 unindexed.append(form)
                 continue
             for document_id, starts in found.items():
-                places.setdefault(document_id, set()).update((start, start + len(form), form) for start in starts)
-        if unindexed:  # short or cased terms, or no positions in this database: read the candidates
+                if document_id in places:
+                    mixed.add(document_id)
+                places.setdefault(document_id, []).extend((start, start + len(form), form) for start in starts)
+        if unindexed:  # cased terms, or no positions in this database: read the candidates
             candidates = sorted({i for form in unindexed for i in fulltext.documents_containing(session, form)})
             for document_id, _name, _script, text in fulltext.texts(session, candidates):
-                found = {(i, i + len(form), form) for form in unindexed for i in _occurrences(text, form)}
+                found = [(i, i + len(form), form) for form in unindexed for i in _occurrences(text, form)]
                 if found:
-                    places.setdefault(document_id, set()).update(found)
+                    mixed.add(document_id)
+                    places.setdefault(document_id, []).extend(found)
                     texts[document_id] = text
         hits: list[Hit] = []
         for document_id, found in places.items():
             text = texts.get(document_id)
-            for start, end, form in _non_overlapping(found):
+            for start, end, form in (_non_overlapping(set(found)) if document_id in mixed else found):
                 left, right = _context(text, start, end, context) if text is not None else (None, None)
                 hits.append((document_id, start, end, term, form, left, right))
         return _build(session, forms, hits, label_id, annotator_ids, context, limit)

@@ -3,8 +3,10 @@
 SQLite databases with FTS5 carry a trigram index (`documents_fts`, migration 0003). New documents
 are queued in `documents_fts_pending` and indexed by `index_pending`, in the background; until
 then they are scanned, so every answer is complete. Terms shorter than three characters have no
-trigram and are scanned with instr(), as is everything on a database without the index (another
-engine, or an SQLite built without FTS5).
+trigram: `documents_containing` scans for them with instr(), while `positions` reads them from the
+trigrams they start (a range of the index's vocabulary) and the texts' last two characters.
+Everything is scanned on a database without the index (another engine, or an SQLite built without
+FTS5).
 
 Answers are candidates: the trigram index folds case, so callers check each text for the exact
 term (they read the texts anyway, to find the offsets).
@@ -75,6 +77,14 @@ def documents_containing(session: Executor, term: str) -> list[int]:
 
 _HAS_POSITIONS = text("SELECT count(*) FROM sqlite_master WHERE name = :instances")
 _INSTANCES = text(f"SELECT doc, offset FROM {INSTANCES} WHERE term = :gram")
+# Every trigram that starts with a shorter term: a range of the (binary-ordered) vocabulary.
+_PREFIXED = text(f"SELECT doc, offset FROM {INSTANCES} WHERE term >= :low AND term < :high ORDER BY doc, offset")
+# The last characters of each indexed text, which start no trigram (the bytes of the last 2 characters at most:
+# a blob's tail is cut without reading the text as characters).
+TAIL_BYTES = 8
+_TAILS = text(
+    f"SELECT id, length, substr(CAST(text AS BLOB), -{TAIL_BYTES}) FROM documents"
+    f" WHERE instr(substr(CAST(text AS BLOB), -{TAIL_BYTES}), :term) > 0 AND id NOT IN (SELECT id FROM {PENDING})")
 _PENDING_TEXTS = text(
     f"SELECT id, text FROM documents WHERE id IN (SELECT id FROM {PENDING}) AND instr(text, :term) > 0")
 
@@ -82,22 +92,21 @@ _PENDING_TEXTS = text(
 def positions(session: Executor, term: str) -> dict[int, list[int]] | None:
     """Where `term` occurs: {document id: [start offsets, ascending, non-overlapping]}, read from the
     index's positions without reading the indexed texts (queued documents are read). None when the
-    index cannot answer exactly: no positions in this database, fewer than three characters, or
-    letters with case (the index folds case)."""
-    if len(term) < TRIGRAM or term.lower() != term.upper() or not has_index(session):
+    index cannot answer exactly: no positions in this database, or letters with case (the index folds
+    case).
+
+    A term of three characters or more is where all its trigrams line up; a shorter one starts every
+    trigram that begins with it (one range of the vocabulary), or lies in the last two characters of a
+    text, where no trigram starts (read from the tails of the texts)."""
+    if not term or term.lower() != term.upper() or not has_index(session):
         return None
     if not session.scalar(_HAS_POSITIONS, {"instances": INSTANCES}):
         return None
-    # Trigrams at 0, 3, 6, … and the last one cover every character of the term.
-    steps = sorted(set(range(0, len(term) - TRIGRAM + 1, TRIGRAM)) | {len(term) - TRIGRAM})
-    found: set[tuple[int, int]] | None = None
-    for step in steps:
-        at = {(doc, offset - step) for doc, offset in session.execute(_INSTANCES, {"gram": term[step:step + TRIGRAM]})}
-        found = at if found is None else found & at
-        if not found:
-            break
+    found = _trigram_starts(session, term) if len(term) >= TRIGRAM else _short_starts(session, term)
+    if found is None:
+        return None
     result: dict[int, list[int]] = {}
-    for doc, start in sorted(found or ()):
+    for doc, start in found:
         starts = result.setdefault(doc, [])
         if not starts or start >= starts[-1] + len(term):  # non-overlapping, like str.find
             starts.append(start)
@@ -108,6 +117,32 @@ def positions(session: Executor, term: str) -> dict[int, list[int]] | None:
             starts.append(i)
             i = body.find(term, i + len(term))
     return result
+
+
+def _trigram_starts(session: Executor, term: str) -> list[tuple[int, int]]:
+    # Trigrams at 0, 3, 6, … and the last one cover every character of the term.
+    steps = sorted(set(range(0, len(term) - TRIGRAM + 1, TRIGRAM)) | {len(term) - TRIGRAM})
+    found: set[tuple[int, int]] | None = None
+    for step in steps:
+        at = {(doc, offset - step) for doc, offset in session.execute(_INSTANCES, {"gram": term[step:step + TRIGRAM]})}
+        found = at if found is None else found & at
+        if not found:
+            break
+    return sorted(found or ())
+
+
+def _short_starts(session: Executor, term: str) -> list[tuple[int, int]] | None:
+    following = ord(term[-1]) + 1
+    following += 0x800 if 0xD800 <= following <= 0xDFFF else 0  # no surrogates in UTF-8
+    if following > 0x10FFFF:
+        return None
+    found = [(doc, offset) for doc, offset in session.execute(_PREFIXED, {"low": term, "high": term[:-1] + chr(following)})]
+    endings = []
+    for doc, length, tail in session.execute(_TAILS, {"term": term.encode("utf-8")}):
+        ending = bytes(tail).decode("utf-8", "ignore")[-(TRIGRAM - 1):]  # a cut first character is dropped
+        endings += [(doc, length - len(ending) + i) for i in range(len(ending) - len(term) + 1)
+                    if ending.startswith(term, i)]
+    return sorted(found + endings) if endings else found
 
 
 _CONTEXTS = text(
