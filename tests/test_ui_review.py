@@ -367,3 +367,25 @@ def test_the_model_tester_on_the_agreement_tables(qtmodeltester, database, revie
         model.set_result(result)
         assert model.rowCount() > 0
         qtmodeltester.check(model, force_py=True)
+
+
+def test_the_screenshot_can_show_the_review_view(qapp, db_path, tmp_path, reviewed, capsys):
+    import argparse
+
+    from PySide6.QtGui import QImage
+
+    from ui.app import screenshot
+
+    def shot(names: str, out) -> int:
+        return screenshot(qapp, argparse.Namespace(db=str(db_path), screenshot=str(out), open_name="notice.txt",
+                                                   gui_annotator="rita", review_names=names))
+
+    out = tmp_path / "review.png"
+    assert shot("amy,bob", out) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1400, 900)
+    # The conflict outline (red) is drawn somewhere in the text.
+    reds = [image.pixelColor(x, y) for x in range(400, 1000, 1) for y in range(80, 200, 1)]
+    assert any(c.red() > 180 and c.green() < 80 and c.blue() < 80 for c in reds)
+    assert shot("amy,nobody", tmp_path / "x.png") == 1
+    assert "no annotator named 'nobody'" in capsys.readouterr().err

@@ -121,7 +121,7 @@ def show_review(app: QApplication, window, args: argparse.Namespace) -> bool:
     loaded = []
     window.review.loaded.connect(lambda: loaded.append(True))
     window.review.open_review(window.pane.document.id, names)
-    wait_until(app, lambda: bool(loaded) and window.review.state is not None, 60)
+    wait_until(app, lambda: bool(loaded), 60)
     if window.review.state is None:
         print(f"error: cannot review {', '.join(names)}: {window.review.panel.message.text()}", file=sys.stderr)
         return False
