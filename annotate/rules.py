@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from sqlalchemy.orm import Session
@@ -90,6 +91,7 @@ def _is_enumeration(content: str) -> bool:
     return all(len(item) >= 3 for item in items) and max(map(len, items)) - min(map(len, items)) <= 2
 
 
+@lru_cache(maxsize=8192)  # the genre repeats its formulations: most quotations were classified before
 def quotation_kind(content: str) -> str | None:
     """What a quotation holds: a numbered formula, a policy package, an enumeration, a short phrase,
     or (None) something longer or punctuated — reported speech rather than a formulation."""

@@ -27,7 +27,11 @@ import threading
 from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
 from typing import Iterable, NamedTuple, Sequence
+
+import numpy as np
 
 from annotate import rules as rule_set
 from annotate.edits import AddSpan, AddSpans, Edit
@@ -61,42 +65,79 @@ class Suggestion(NamedTuple):
 Candidate = tuple[int, int, int, int, str]
 
 
+@dataclass(frozen=True)
+class Hits:
+    """Candidates as columns (int64 arrays): where, which label, and the rank of their source (0 the
+    lexicon, then the rules in order). A dense lexicon finds 30,000 places in 1 MB; as columns they
+    are resolved and filtered by vectorized comparisons instead of one Python step each."""
+
+    start: np.ndarray
+    end: np.ndarray
+    label: np.ndarray
+    rank: np.ndarray
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple[int, int, int, int]]) -> "Hits":
+        table = np.array(rows, dtype=np.int64).reshape(len(rows), 4)
+        return cls(*(np.ascontiguousarray(table[:, i]) for i in range(4)))
+
+    @property
+    def size(self) -> int:
+        return len(self.start)
+
+    def take(self, index: np.ndarray) -> "Hits":
+        return Hits(self.start[index], self.end[index], self.label[index], self.rank[index])
+
+    def __add__(self, other: "Hits") -> "Hits":
+        return Hits(*(np.concatenate([a, b]) for a, b in zip(self.columns(), other.columns())))
+
+    def columns(self) -> tuple[np.ndarray, ...]:
+        return self.start, self.end, self.label, self.rank
+
+
 # ---------------------------------------------------------------- matching
 
 class LexiconMatcher:
     """An Aho-Corasick automaton over the simplified forms of the accepted lexicon terms."""
 
-    def __init__(self, entries: Iterable[lexicon.LexiconRow]):
+    def __init__(self, entries: Iterable[lexicon.LexiconRow], simplified: dict[str, str] | None = None):
+        """`simplified` caches t2s of forms across lexicon versions (a new term converts only itself)."""
         accepted = [entry for entry in entries if not entry.rejected]
-        forms = [form for entry in accepted for form in entry.forms]
-        if any("\n" in form for form in forms):
-            simplified = iter([t2s(form) for form in forms])
-        else:  # one OpenCC call for all of them
-            simplified = iter(t2s("\n".join(forms)).split("\n") if forms else ())
+        simplified = {} if simplified is None else simplified
+        missing = list(dict.fromkeys(form for entry in accepted for form in entry.forms if form not in simplified))
+        if any("\n" in form for form in missing):
+            simplified.update((form, t2s(form)) for form in missing)
+        elif missing:  # one OpenCC call for all of them
+            simplified.update(zip(missing, t2s("\n".join(missing)).split("\n")))
         labels: dict[str, list[int]] = {}
         for entry in accepted:
             for form in entry.forms:
-                for key in dict.fromkeys((form, next(simplified))):
+                for key in dict.fromkeys((form, simplified[form])):
                     if key and entry.label_id not in labels.setdefault(key, []):
                         labels[key].append(entry.label_id)
         self.keys = list(labels)
+        self.label = np.array([labels[key][0] for key in self.keys], dtype=np.int64)
+        self.more_labels = {i: labels[key][1:] for i, key in enumerate(self.keys) if len(labels[key]) > 1}
         # Only a term that starts or ends with a Latin letter or digit can split a word.
-        self.values = [(tuple(labels[key]), _is_word_char(key[0]) or _is_word_char(key[-1])) for key in self.keys]
+        self.checked = np.array([_is_word_char(key[0]) or _is_word_char(key[-1]) for key in self.keys], dtype=bool)
         self.automaton = longest_match_automaton(self.keys) if self.keys else None
 
-    def find(self, text: str) -> list[tuple[int, int, int]]:
-        """(start, end, label_id): longest matches, left to right, not splitting a Latin word or a number."""
-        if self.automaton is None:
-            return []
-        found = []
-        values = self.values
-        for index, start, end in self.automaton.find_matches_as_indexes(text):
-            label_ids, check = values[index]
-            if check and _splits_word(text, start, end):
-                continue
-            for label_id in label_ids:
-                found.append((start, end, label_id))
-        return found
+    def find(self, text: str) -> Hits:
+        """Longest matches, left to right, not splitting a Latin word or a number (rank 0)."""
+        matches = self.automaton.find_matches_as_indexes(text) if self.automaton is not None else []
+        table = np.array(matches, dtype=np.int64).reshape(len(matches), 3)
+        suspicious = np.flatnonzero(self.checked[table[:, 0]]) if len(table) else ()
+        split = [i for i in np.asarray(suspicious).tolist() if _splits_word(text, *table[i, 1:].tolist())]
+        if split:
+            table = np.delete(table, split, axis=0)
+        index = table[:, 0]
+        hits = Hits(table[:, 1], table[:, 2], self.label[index], np.zeros(len(table), dtype=np.int64))
+        if self.more_labels:  # a term in two labels: a candidate for each
+            extra = [(start, end, label, 0) for key, start, end in table[np.isin(index, list(self.more_labels))].tolist()
+                     for label in self.more_labels[key]]
+            if extra:
+                hits = hits + Hits.of(extra)
+        return hits
 
 
 def longest_match_automaton(keys: list[str]):
@@ -118,34 +159,54 @@ def _splits_word(text: str, start: int, end: int) -> bool:
 
 def resolve(candidates: Iterable[Candidate]) -> list[Candidate]:
     """One suggestion per place and label: of overlapping candidates with the same label the longest
-    wins, then the first source (the lexicon, then the rules in order); exact duplicates are overlaps."""
-    by_label: dict[int, list[Candidate]] = {}
-    for candidate in candidates:
-        by_label.setdefault(candidate[2], []).append(candidate)
-    chosen: list[Candidate] = []
-    for items in by_label.values():
-        items.sort()
-        cluster: list[Candidate] = []
-        reach = -1
-        for candidate in items:
-            if cluster and candidate[0] >= reach:  # a run of overlapping candidates ends here
-                chosen.extend(_longest_first(cluster))
-                cluster = []
-            cluster.append(candidate)
-            reach = max(reach, candidate[1]) if len(cluster) > 1 else candidate[1]
-        chosen.extend(_longest_first(cluster))
-    chosen.sort()
-    return chosen
+    wins, then the first source (the lexicon, then the rules in order); exact duplicates are overlaps.
+    In (start, end, label, rank) order."""
+    candidates = list(candidates)
+    hits = Hits.of([candidate[:4] for candidate in candidates])
+    return [candidates[i] for i in resolved_order(hits).tolist()]
 
 
-def _longest_first(cluster: list[Candidate]) -> list[Candidate]:
-    if len(cluster) == 1:
-        return cluster
-    kept: list[Candidate] = []
-    for candidate in sorted(cluster, key=lambda c: (c[0] - c[1], c[3], c[0])):
-        if all(candidate[1] <= k[0] or k[1] <= candidate[0] for k in kept):
-            kept.append(candidate)
-    return kept
+def resolved_order(hits: Hits) -> np.ndarray:
+    """`resolve` on columns: the indexes of the candidates kept, in (start, end, label, rank) order.
+
+    Sorted by label and start, a candidate starts a new cluster where it begins at or after the end of
+    everything before it with its label (a running maximum, labels kept apart by an offset). A cluster
+    of one is kept as it is; of two (a rule and the lexicon on the same text) the better one is chosen
+    for all pairs at once; the rare larger clusters are settled one by one, longest first."""
+    n = hits.size
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    start, end, label, rank = hits.columns()
+    order = np.lexsort((rank, end, start, label))
+    labels = np.unique(label, return_inverse=True)[1][order]
+    shift = labels * (int(end.max()) + 1)
+    s, e = start[order] + shift, end[order] + shift
+    new = np.ones(n, dtype=bool)
+    new[1:] = s[1:] >= np.maximum.accumulate(e)[:-1]
+    cluster = np.cumsum(new) - 1
+    sizes = np.bincount(cluster)[cluster]  # of each candidate's cluster, in sorted order
+    kept = [order[sizes == 1]]
+    pairs = order[sizes == 2]  # the usual crowd: a rule and the lexicon on about the same text
+    if len(pairs):
+        a, b = pairs[0::2], pairs[1::2]
+        length_a, length_b = end[a] - start[a], end[b] - start[b]
+        a_wins = (length_a > length_b) | ((length_a == length_b) & (
+            (rank[a] < rank[b]) | ((rank[a] == rank[b]) & (start[a] <= start[b]))))
+        kept.append(np.where(a_wins, a, b))
+    crowds = order[sizes > 2]
+    if len(crowds):
+        starts, ends, ranks = start.tolist(), end.tolist(), rank.tolist()
+        bounds = np.flatnonzero(np.diff(cluster[sizes > 2])) + 1
+        chosen = []
+        for group in np.split(crowds, bounds):
+            taken: list[int] = []
+            for i in sorted(group.tolist(), key=lambda i: (starts[i] - ends[i], ranks[i], starts[i])):
+                if all(ends[i] <= starts[k] or ends[k] <= starts[i] for k in taken):
+                    taken.append(i)
+            chosen += taken
+        kept.append(np.array(chosen, dtype=np.int64))
+    kept = np.concatenate(kept)
+    return kept[np.lexsort((rank[kept], label[kept], end[kept], start[kept]))]
 
 
 class SpanIndex:
@@ -165,17 +226,48 @@ class SpanIndex:
 def visible(candidates: Iterable[Suggestion], spans: Iterable[SpanRow],
             rejected: set[tuple[int, int, int]]) -> list[Suggestion]:
     """The suggestions that neither touch the user's labels (see the module docstring) nor were rejected."""
-    index = SpanIndex(spans)
-    if not index.spans and not rejected:
-        return list(candidates)
-    return [s for s in candidates
-            if s.key not in rejected and not any(_conflicts(s, r) for r in index.overlapping(s.start, s.end))]
+    candidates = list(candidates)
+    hits = Hits.of([(s.start, s.end, s.label_id, 0) for s in candidates])
+    return [candidates[i] for i in visible_index(hits, list(spans), rejected).tolist()]
 
 
-def _conflicts(s: Suggestion, r: SpanRow) -> bool:
-    if r.label_id == s.label_id or (r.start, r.end) == (s.start, s.end):
+def visible_index(hits: Hits, spans: Sequence[SpanRow], rejected: set[tuple[int, int, int]]) -> np.ndarray:
+    """`visible` on columns: the indexes (ascending) of the candidates to show. Only those that overlap a
+    span at all — one binary search each against the running maximum of span ends — are looked at
+    one by one."""
+    keep = np.ones(hits.size, dtype=bool)
+    if rejected and hits.size:
+        keep &= ~_rejected_mask(hits, rejected)
+    if spans and hits.size:
+        index = SpanIndex(spans)
+        starts = np.array(index.starts, dtype=np.int64)
+        reach = np.maximum.accumulate(np.array([r.end for r in index.spans], dtype=np.int64))
+        before = np.searchsorted(starts, hits.end, side="left")  # spans that start before each candidate ends
+        touching = (before > 0) & (reach[np.maximum(before - 1, 0)] > hits.start) & keep
+        start, end, label = hits.start.tolist(), hits.end.tolist(), hits.label.tolist()
+        for i in np.flatnonzero(touching).tolist():
+            if any(_conflicts(start[i], end[i], label[i], r) for r in index.overlapping(start[i], end[i])):
+                keep[i] = False
+    return np.flatnonzero(keep)
+
+
+def _rejected_mask(hits: Hits, rejected: set[tuple[int, int, int]]) -> np.ndarray:
+    refused = np.array(sorted(rejected), dtype=np.int64).reshape(len(rejected), 3)  # label, start, end
+    width = int(max(hits.end.max(), refused[:, 2].max())) + 1
+    if width ** 2 * (int(max(hits.label.max(), refused[:, 0].max())) + 1) >= 2 ** 62:  # keys would overflow
+        return np.array([key in rejected for key in zip(hits.label.tolist(), hits.start.tolist(),
+                                                         hits.end.tolist())], dtype=bool)
+
+    def keys(label, start, end):
+        return (label * width + start) * width + end
+
+    return np.isin(keys(hits.label, hits.start, hits.end), keys(refused[:, 0], refused[:, 1], refused[:, 2]))
+
+
+def _conflicts(start: int, end: int, label_id: int, r: SpanRow) -> bool:
+    if r.label_id == label_id or (r.start, r.end) == (start, end):
         return True
-    nested = (r.start <= s.start and s.end <= r.end) or (s.start <= r.start and r.end <= s.end)
+    nested = (r.start <= start and end <= r.end) or (start <= r.start and r.end <= end)
     return not nested
 
 
@@ -204,6 +296,17 @@ class _Recent:
         return value
 
 
+@dataclass(frozen=True)
+class _Resolved:
+    """The candidates of a document as Suggestions, with their columns for filtering."""
+
+    suggestions: list[Suggestion]
+    hits: Hits
+
+
+_new_suggestion = partial(tuple.__new__, Suggestion)  # a Suggestion from a tuple, without a Python call
+
+
 class Suggester:
     """Computes suggestions. Caches, for the last few documents, the text and its simplified view,
     what the rules found (per rule set), what the lexicon found (per lexicon version) and their
@@ -215,14 +318,19 @@ class Suggester:
     def __init__(self, database: Database):
         self.database = database
         self._texts = _Recent(self.CACHED_DOCUMENTS)     # (doc, length) -> (text, view)
-        self._rule_hits = _Recent(self.CACHED_DOCUMENTS)  # (doc, length, rules) -> [Candidate]
-        self._lexicon_hits = _Recent(self.CACHED_DOCUMENTS)  # (doc, length, lexicon version) -> [Candidate]
-        self._resolved = _Recent(self.CACHED_DOCUMENTS)  # (doc, length, rules, lexicon version) -> [Suggestion]
+        self._rule_hits = _Recent(self.CACHED_DOCUMENTS)  # (doc, length, rules) -> Hits
+        self._lexicon_hits = _Recent(self.CACHED_DOCUMENTS)  # (doc, length, lexicon version) -> Hits
+        self._resolved = _Recent(self.CACHED_DOCUMENTS)  # (doc, length, rules, lexicon version) -> _Resolved
         self._matchers = _Recent(1)  # lexicon version -> LexiconMatcher
+        self._simplified: dict[str, str] = {}  # t2s of lexicon forms, kept across versions
+        self._lock = threading.Lock()
 
     def candidates(self, document_id: int) -> list[Suggestion]:
         """Everything the lexicon and the enabled rules propose in a document, resolved, before the
         user's spans and rejections are taken into account."""
+        return self._candidates(document_id).suggestions
+
+    def _candidates(self, document_id: int) -> _Resolved:
         with self.database.session() as session:
             length = documents.length_of(session, document_id)
             lexicon_version = lexicon.version(session)
@@ -236,36 +344,45 @@ class Suggester:
             rule_hits = self._rule_hits.get((document_id, length, rules_key))
             if rule_hits is None:
                 ranks = {rule.name: rank for rank, rule in enumerate(rules, 1)}
-                rule_hits = self._rule_hits.put((document_id, length, rules_key), _to_source(view, [
-                    (start, end, label_id, ranks[name], name)
-                    for start, end, label_id, name in rule_set.run(rules, view.text)]))
+                rule_hits = self._rule_hits.put((document_id, length, rules_key), _to_source(view, Hits.of([
+                    (start, end, label_id, ranks[name]) for start, end, label_id, name in rule_set.run(rules, view.text)])))
             lexicon_hits = self._lexicon_hits.get((document_id, length, lexicon_version))
             if lexicon_hits is None:
                 matcher = self._matcher(session, lexicon_version)
-                lexicon_hits = self._lexicon_hits.put((document_id, length, lexicon_version), _to_source(view, [
-                    (start, end, label_id, 0, LEXICON) for start, end, label_id in matcher.find(view.text)]))
-        result = [Suggestion(document_id, start, end, label_id, name, text[start:end])
-                  for start, end, label_id, _rank, name in resolve(lexicon_hits + rule_hits) if start < end]
-        return self._resolved.put(key, result)
+                lexicon_hits = self._lexicon_hits.put((document_id, length, lexicon_version),
+                                                      _to_source(view, matcher.find(view.text)))
+        hits = lexicon_hits + rule_hits
+        hits = hits.take(resolved_order(hits))
+        hits = hits.take(np.flatnonzero(hits.start < hits.end))
+        sources = np.array([LEXICON, *(rule.name for rule in rules)], dtype=object)[hits.rank].tolist()
+        starts, ends = hits.start.tolist(), hits.end.tolist()
+        suggestions = list(map(_new_suggestion, zip(repeat(document_id), starts, ends, hits.label.tolist(), sources,
+                                                    map(text.__getitem__, map(slice, starts, ends)))))
+        return self._resolved.put(key, _Resolved(suggestions, hits))
 
     def for_document(self, document_id: int, *, annotator_id: int | None = None,
                      label_ids: Iterable[int] | None = None) -> list[Suggestion]:
         """The suggestions to show: candidates minus those touching spans of `annotator_id` (of
         everyone when None) and minus rejections, optionally only some labels; in text order."""
-        candidates = self.candidates(document_id)
-        if label_ids is not None:
-            wanted = set(label_ids)
-            candidates = [s for s in candidates if s.label_id in wanted]
+        resolved = self._candidates(document_id)
+        hits, suggestions = resolved.hits, resolved.suggestions
         with self.database.session() as session:
             spans = span_rows.for_document(session, document_id,
                                            None if annotator_id is None else [annotator_id])
             rejected = rejections.for_document(session, document_id)
-        return visible(candidates, spans, rejected)
+        kept = visible_index(hits, spans, rejected)
+        if label_ids is not None:
+            kept = kept[np.isin(hits.label[kept], list(label_ids))]
+        if len(kept) == len(suggestions):
+            return list(suggestions)
+        return [suggestions[i] for i in kept.tolist()]
 
     def _matcher(self, session, version: str) -> LexiconMatcher:
         matcher = self._matchers.get(version)
         if matcher is None:
-            matcher = self._matchers.put(version, LexiconMatcher(lexicon.entries(session, include_rejected=False)))
+            rows = lexicon.entries(session, include_rejected=False)
+            with self._lock:  # the t2s cache is shared
+                matcher = self._matchers.put(version, LexiconMatcher(rows, self._simplified))
         return matcher
 
     def _text(self, session, document_id: int, length: int) -> tuple[str, Converted]:
@@ -278,11 +395,12 @@ class Suggester:
         return found
 
 
-def _to_source(view: Converted, found: list[Candidate]) -> list[Candidate]:
-    if view.is_identity:
-        return found
-    return [(view.to_source(start), view.to_source(end), label_id, rank, name)
-            for start, end, label_id, rank, name in found]
+def _to_source(view: Converted, hits: Hits) -> Hits:
+    if view.is_identity or not hits.size:
+        return hits
+    to_source = view.to_source
+    return Hits(np.array([to_source(i) for i in hits.start.tolist()], dtype=np.int64),
+                np.array([to_source(i) for i in hits.end.tolist()], dtype=np.int64), hits.label, hits.rank)
 
 
 # ---------------------------------------------------------------- accepting and rejecting
