@@ -389,3 +389,19 @@ def test_the_screenshot_can_show_the_review_view(qapp, db_path, tmp_path, review
     assert any(c.red() > 180 and c.green() < 80 and c.blue() < 80 for c in reds)
     assert shot("amy,nobody", tmp_path / "x.png") == 1
     assert "no annotator named 'nobody'" in capsys.readouterr().err
+
+
+def test_the_review_keys_are_in_the_menu_and_the_cheat_sheet(open_window, qtbot, monkeypatch):
+    from ui.dialogs import CheatSheet
+
+    shown = []
+    monkeypatch.setattr(CheatSheet, "exec", lambda sheet: shown.append(sheet.text.toPlainText()) or 0)
+    window = open_window()
+    titles = [action.text() for action in window.menuBar().actions()]
+    assert titles.index("&Document") < titles.index("Re&view") < titles.index("&Help")
+    qtbot.keyClick(window.pane.view, Qt.Key.Key_F1)
+    (text,) = shown
+    for expected in ("Review", "Ctrl+R", "F8", "Shift+F8", "Next Disagreement", "Alt+1", "Accept amy", "Alt+2",
+                     "Accept bob", "Alt+0", "Alt+Del", "Alt+Backspace", "Ctrl+Alt+A"):
+        assert expected in text, expected
+    assert "Alt+3" not in text  # only as many sides as annotators chosen

@@ -175,6 +175,7 @@ class AgreementWindow(QDialog):
 
         self.pairs = PairsModel(self)
         self.pairs_table = _table(self.pairs, self)
+        self.pairs_table.horizontalHeader().setStretchLastSection(False)
         self.chart = BarChart(self)
         self.measure = QComboBox(self)
         for text, key in MEASURES:
@@ -192,7 +193,8 @@ class AgreementWindow(QDialog):
         self.documents_table = _table(self.documents, self)
         self.documents_table.setToolTip("Double-click a document to review it with these annotators")
         self.documents_table.doubleClicked.connect(self._open_document)
-        self.documents_table.horizontalHeader().resizeSection(0, 240)
+        for column, width in enumerate((260, 84, 84, 64, 70, 64)):
+            self.documents_table.horizontalHeader().resizeSection(column, width)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.pairs_table, "Pairs")
         self.tabs.addTab(chart_page, "By label")

@@ -99,10 +99,18 @@ class BarChart(QWidget):
             return
         colors = dict(self.series)
         group_width = plot.width() / len(self.categories)
+        small = self.font()
+        small.setPointSizeF(max(small.pointSizeF() * 0.8, 6.0))
+        painter.setFont(small)
         for category, name, value, rect in self.bars():
             if rect is None:
                 continue
             painter.fillRect(rect, colors[name])
+            painter.setPen(text_color)
+            above = QRectF(rect.center().x() - 30, rect.top() - 15, 60, 14) if value >= 0 else \
+                QRectF(rect.center().x() - 30, rect.bottom() + 1, 60, 14)
+            painter.drawText(above, Qt.AlignmentFlag.AlignCenter, f"{value:.2f}")
+        painter.setFont(self.font())
         # Undefined values and category names.
         painter.setPen(text_color)
         zero = self._y(0.0, plot, low, high)

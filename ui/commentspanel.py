@@ -44,6 +44,7 @@ class CommentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+        self.text.setFocus()  # type at once; the target is usually right already
 
     def _accept(self) -> None:
         if self.text.toPlainText().strip():

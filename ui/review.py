@@ -270,6 +270,8 @@ class ReviewController(QObject):
             self.set_active(True)
         elif self.state is None or self.state.document_id != document_id:
             self._load()
+        self.dock.show()
+        self.dock.raise_()
 
     def _clear(self) -> None:
         self.state = None
