@@ -1,6 +1,7 @@
 """Where an annotator is in the corpus: document status, "done → next unfinished", and the counts.
 
-A document becomes in-progress when its first span is labelled by hand, and done only when somebody says so.
+A document becomes in-progress when its first span is labelled (by hand, or by accepting a suggestion), and done
+only when somebody says so.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from annotate.events import DocumentsChanged, Event, EventBus, SpansChanged
 from db import documents
 from db.engine import Database
 from db.models import Origin, Status
+
+
+BY_THE_ANNOTATOR = (Origin.MANUAL, Origin.SUGGESTED)  # spans the annotator made (not imported)
 
 
 class DocumentProgress:
@@ -50,7 +54,9 @@ class DocumentProgress:
     def _on_event(self, event: Event) -> None:
         if not isinstance(event, SpansChanged) or event.document_id in self._started:
             return
-        if any(row.origin is Origin.MANUAL for row in event.added) and self.status(event.document_id) is Status.NEW:
+        if not any(row.origin in BY_THE_ANNOTATOR for row in event.added):
+            return  # an import, or a removal: says nothing about this annotator's progress
+        if self.status(event.document_id) is Status.NEW:
             self.set_status(event.document_id, Status.IN_PROGRESS)
         else:
             self._started.add(event.document_id)

@@ -31,6 +31,8 @@ def test_first_manual_span_puts_a_new_document_in_progress(database, corpus):
     store = SpanStore(database, events)
     store.add(document_id=ids[1], label_id=1, annotator_id=amy, start=0, end=2, origin=Origin.IMPORTED)
     assert progress.status(ids[1]) is Status.NEW  # imported labels are not the annotator's work
+    store.add(document_id=ids[1], label_id=1, annotator_id=amy, start=2, end=4, origin=Origin.SUGGESTED)
+    assert progress.status(ids[1]) is Status.IN_PROGRESS  # an accepted suggestion is (even after an import)
     store.add(document_id=ids[0], label_id=1, annotator_id=amy, start=0, end=2)
     assert progress.status(ids[0]) is Status.IN_PROGRESS
     assert DocumentsChanged((ids[0],)) in seen
