@@ -168,15 +168,17 @@ class Assist(QObject):
 
     def _offer_taken(self, entry: LexiconRow) -> None:
         label = self.window.pane.span_layer.label_text(entry.label_id)
-        self._show_note(f"Added “{escape(entry.term)}” ({escape(label)}) to the lexicon: its other occurrences are "
-                        "suggested — ", {"undo": lambda: self._take_back(entry),
-                                         "reject": lambda: self._reject(entry.term, entry.label_id)})
+        self._show_note(f"Added “{escape(entry.term)}” to the lexicon — ",
+                        {"undo": lambda: self._take_back(entry),
+                         "reject": lambda: self._reject(entry.term, entry.label_id)},
+                        f"“{entry.term}” ({label}) is in the lexicon now: its other occurrences are suggested.\n"
+                        "undo: take it out again · reject: never suggest nor offer it again")
 
     def _ask_offer(self, offer: Offer) -> None:
         label = self.window.pane.span_layer.label_text(offer.label_id)
-        self._show_note(f"Add “{escape(offer.term)}” ({escape(label)}) to the lexicon, so its other occurrences "
-                        "are suggested? — ", {"add": lambda: self._accept(offer),
-                                              "never": lambda: self._reject(offer.term, offer.label_id)})
+        self._show_note(f"Add “{escape(offer.term)}” to the lexicon? — ",
+                        {"add": lambda: self._accept(offer), "never": lambda: self._reject(offer.term, offer.label_id)},
+                        f"Add “{offer.term}” ({label}) to the lexicon, so that its other occurrences are suggested?")
 
     def _take_back(self, entry: LexiconRow) -> None:
         lexicon.remove_entry(self.workspace.database, entry.id, events=self.workspace.events)
@@ -191,10 +193,11 @@ class Assist(QObject):
         self._say(f"“{term}” is rejected: it will not be suggested nor offered again (the lexicon panel can "
                   "change that).")
 
-    def _show_note(self, html: str, actions: dict[str, Callable[[], None]]) -> None:
+    def _show_note(self, html: str, actions: dict[str, Callable[[], None]], tip: str) -> None:
         links = " / ".join(f'<a href="{name}">{name}</a>' for name in actions)
         self._note_actions = actions
         self.note.setText(html + links)
+        self.note.setToolTip(tip)
         self.note.show()
         self._note_timer.start()
 

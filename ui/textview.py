@@ -441,7 +441,7 @@ def _box_style(mark: Mark) -> tuple[QPen, QColor | QBrush]:
         fill.setAlpha(60 if mark.selected else 22)
         return QPen(outline.darker(150 if mark.selected else 110), width, Qt.PenStyle.DashLine), fill
     if mark.style is Style.SUGGESTED:
-        fill.setAlpha(70 if mark.selected else 12)
+        fill.setAlpha(70 if mark.selected else 24)
         pen = QPen(outline.darker(160 if mark.selected else 115), width)
         pen.setDashPattern([2.0, 2.0])
         return pen, fill
