@@ -405,3 +405,29 @@ def test_the_review_keys_are_in_the_menu_and_the_cheat_sheet(open_window, qtbot,
                      "Accept bob", "Alt+0", "Alt+Del", "Alt+Backspace", "Ctrl+Alt+A"):
         assert expected in text, expected
     assert "Alt+3" not in text  # only as many sides as annotators chosen
+
+
+# A popup menu asks the offscreen platform to raise it and grab the keyboard, which it cannot (and says so).
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
+def test_right_click_offers_the_decisions_and_comments_for_the_disagreement_under_the_mouse(open_window, qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    from tests.test_ui_window import point_at, utf16
+
+    window = open_window()
+    start_review(qtbot, window)
+    view = window.pane.view
+    where = point_at(view, utf16(TEXT, at("市委组织部")[0] + 1)) + QPoint(3, 0)
+    QApplication.sendEvent(view.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, where,
+                                                              view.viewport().mapToGlobal(where)))
+    menu = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible())
+    texts = [action.text() for action in menu.actions()]
+    assert window.review.current.kind.value == "label"
+    assert {"Accept amy", "Accept bob", "Accept A&ll Sides", "Re&ject"} <= set(texts)
+    assert any(text.startswith("Comment on amy's") for text in texts)
+    assert "Comment on the document…" in texts
+    next(action for action in menu.actions() if action.text() == "Accept bob").trigger()
+    menu.close()
+    assert window.review.state.decision(window.review.model.group(1)).action == "accept"

@@ -432,8 +432,8 @@ def _box_style(mark: Mark) -> tuple[QPen, QColor | QBrush]:
         return QPen(CONFLICT_OUTLINE.darker(130) if mark.selected else CONFLICT_OUTLINE, width + 1), \
             QBrush(fill, Qt.BrushStyle.BDiagPattern)
     if mark.style is Style.GOLD:
-        fill.setAlpha(120 if mark.selected else 90)
-        return QPen(outline.darker(150), 2), fill
+        fill.setAlpha(130 if mark.selected else 105)
+        return QPen(outline.darker(125), 1), fill
     if mark.style is Style.DECIDED:
         fill.setAlpha(0)
         return QPen(QColor(110, 110, 110, 200 if mark.selected else 150), width, Qt.PenStyle.DotLine), fill
