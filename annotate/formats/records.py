@@ -11,8 +11,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import repeat
+from operator import lt
 from pathlib import Path
 from typing import Any, Iterator
+
+import msgspec
 
 from annotate.formats.offsets import ASTRAL, NewlineOffsets, OffsetError, Utf16Offsets
 from corpus.text import normalize_newlines
@@ -120,6 +124,43 @@ def detect_format(path: str | Path) -> str:
     return "doccano"
 
 
+# Lines are parsed with msgspec (about twice as fast as json); a line it refuses is parsed again by json, so
+# that what json accepts (NaN, a lone surrogate, which the checks then name) is read the same way as before and
+# what it refuses is reported in its words.
+_decode_any = msgspec.json.Decoder().decode
+
+
+class _ProdigyLine(msgspec.Struct):
+    """The keys a Prodigy line is imported from. The others, above all `tokens` (most of a line's bytes), are
+    checked to be JSON but never built into objects: that is most of the cost of reading such a file."""
+
+    text: Any = msgspec.UNSET
+    spans: Any = msgspec.UNSET
+    meta: Any = msgspec.UNSET
+    answer: Any = msgspec.UNSET
+    annotator_id: Any = msgspec.field(default=msgspec.UNSET, name="_annotator_id")
+
+
+_PRODIGY_KEYS = (("text", "text"), ("spans", "spans"), ("meta", "meta"), ("answer", "answer"),
+                 ("annotator_id", "_annotator_id"))
+_decode_prodigy_line = msgspec.json.Decoder(_ProdigyLine).decode
+
+
+def _decode_prodigy(raw: bytes) -> dict:
+    line = _decode_prodigy_line(raw)
+    return {key: value for attribute, key in _PRODIGY_KEYS
+            if (value := getattr(line, attribute)) is not msgspec.UNSET}
+
+
+def _decode_strictly(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as error:
+        raise _LineProblems([f"not UTF-8 ({error.reason} at byte {error.start})"]) from None
+    except ValueError as error:
+        raise _LineProblems([f"not valid JSON ({_json_reason(error)})"]) from None
+
+
 def read_records(path: str | Path, fmt: str, *, annotator: str | None = None,
                  offset_unit: str = "codepoint") -> Iterator[Record | Problem | Skipped | Position]:
     """Records of a file in order, interleaved with problems, skipped items and positions (for progress).
@@ -135,7 +176,8 @@ def read_records(path: str | Path, fmt: str, *, annotator: str | None = None,
     if fmt == "labelstudio":
         yield from reader.labelstudio(Path(path))
     else:
-        yield from reader.jsonl(Path(path), reader.doccano if fmt == "doccano" else reader.prodigy)
+        yield from (reader.jsonl(Path(path), reader.doccano) if fmt == "doccano"
+                    else reader.jsonl(Path(path), reader.prodigy, _decode_prodigy))
 
 
 class _Reader:
@@ -147,7 +189,7 @@ class _Reader:
 
     # -- file layouts ------------------------------------------------------------------------------------------
 
-    def jsonl(self, path: Path, parse) -> Iterator:
+    def jsonl(self, path: Path, parse, decode=_decode_any) -> Iterator:
         total = path.stat().st_size
         with open(path, "rb") as handle:
             done = 0
@@ -159,11 +201,9 @@ class _Reader:
                     continue
                 try:
                     try:
-                        item = json.loads(raw)
-                    except UnicodeDecodeError as error:
-                        raise _LineProblems([f"not UTF-8 ({error.reason} at byte {error.start})"]) from None
-                    except ValueError as error:
-                        raise _LineProblems([f"not valid JSON ({_json_reason(error)})"]) from None
+                        item = decode(raw)
+                    except msgspec.DecodeError:
+                        item = _decode_strictly(raw)
                     yield from parse(number, item)
                 except _LineProblems as problems:
                     yield from (Problem(self.path, number, message) for message in problems.messages)
@@ -225,6 +265,14 @@ class _Reader:
         raw = item.get("spans", [])
         if not isinstance(raw, list):
             raise _LineProblems(['"spans" is not a list'])
+        raw_spans = _prodigy_spans_quickly(raw)
+        if raw_spans is None:
+            raw_spans = self._prodigy_spans(raw)
+        named = self.annotator or _string(meta.get(META_ANNOTATOR)) or _string(item.get("_annotator_id"))
+        yield self._record(line, text, raw_spans, meta, named)
+
+    @staticmethod
+    def _prodigy_spans(raw: list) -> list[tuple]:
         raw_spans, problems = [], []
         for index, span in enumerate(raw):
             if not (isinstance(span, dict) and _is_int(span.get("start")) and _is_int(span.get("end"))
@@ -234,8 +282,7 @@ class _Reader:
             raw_spans.append((span["start"], span["end"], span["label"], _string(span.get("text"))))
         if problems:
             raise _LineProblems(problems)
-        named = self.annotator or _string(meta.get(META_ANNOTATOR)) or _string(item.get("_annotator_id"))
-        yield self._record(line, text, raw_spans, meta, named)
+        return raw_spans
 
     def _labelstudio_task(self, line: int, task: Any) -> Iterator[Record | Skipped]:
         if not isinstance(task, dict):
@@ -290,6 +337,9 @@ class _Reader:
     def _triple_spans(items: Any) -> list[tuple]:
         if not isinstance(items, list):
             raise _LineProblems(['"label" is not a list of [start, end, "LABEL"]'])
+        quick = _triples_quickly(items)
+        if quick is not None:
+            return quick
         spans, problems = [], []
         for index, item in enumerate(items):
             if type(item) is list and len(item) == 3 and type(item[0]) is int and type(item[1]) is int \
@@ -332,6 +382,27 @@ class _Reader:
         unit_name = "UTF-16 units" if units else "characters"
         notes = _index_map(meta.get(META_NOTES), str, "notes", problems)
         provenance = _index_map(meta.get(META_PROVENANCE), object, "provenance", problems)
+        spans = None if units or newlines else self._spans_quickly(raw_spans, length, notes, provenance)
+        if spans is None:
+            spans = self._spans(raw_spans, raw_text, length, unit_name, units, newlines, notes, provenance, problems)
+        for index in set(notes) | set(provenance):
+            if not 0 <= index < len(raw_spans):
+                problems.append(f"meta refers to span {index}, the line has {len(raw_spans)}")
+        comments = _comments(meta.get(META_COMMENTS), len(raw_spans), problems)
+        status, review = meta.get(META_STATUS), meta.get(META_REVIEW_STATUS)
+        if problems:
+            raise _LineProblems(problems)
+        unconfirmed = (not units and META_DOCUMENT not in meta and any(span[3] is None for span in raw_spans)
+                       and ASTRAL.search(raw_text) is not None)
+        return Record(line=line, text=normalize_newlines(raw_text), annotator=annotator, spans=spans,
+                      name=_string(meta.get(META_DOCUMENT)),
+                      status=Status(status) if status in _STATUS_VALUES else None,
+                      review_status=ReviewStatus(review) if review in _REVIEW_VALUES else None, comments=comments,
+                      unconfirmed_units=unconfirmed)
+
+    def _spans(self, raw_spans: list[tuple], raw_text: str, length: int, unit_name: str, units: Utf16Offsets | None,
+               newlines: NewlineOffsets, notes: dict, provenance: dict, problems: list[str]) -> list[tuple]:
+        """Each span checked on its own, so that every problem is named (and offsets translated)."""
         spans = []
         for index, (start, end, label, quoted) in enumerate(raw_spans):
             if label not in self.checked_labels:
@@ -362,30 +433,72 @@ class _Reader:
             if index in notes or index in provenance:
                 extra = provenance.get(index)
                 spans.append((start, end, label, notes.get(index, ""),
-                              None if extra is None else _CANONICAL.encode(extra)))
+                              None if extra is None else _canonical(extra)))
             else:
                 spans.append((start, end, label, "", None))
-        for index in set(notes) | set(provenance):
-            if not 0 <= index < len(raw_spans):
-                problems.append(f"meta refers to span {index}, the line has {len(raw_spans)}")
-        comments = _comments(meta.get(META_COMMENTS), len(raw_spans), problems)
-        status, review = meta.get(META_STATUS), meta.get(META_REVIEW_STATUS)
-        if problems:
-            raise _LineProblems(problems)
-        unconfirmed = (not units and META_DOCUMENT not in meta and any(span[3] is None for span in raw_spans)
-                       and ASTRAL.search(raw_text) is not None)
-        return Record(line=line, text=normalize_newlines(raw_text), annotator=annotator, spans=spans,
-                      name=_string(meta.get(META_DOCUMENT)),
-                      status=Status(status) if status in _STATUS_VALUES else None,
-                      review_status=ReviewStatus(review) if review in _REVIEW_VALUES else None, comments=comments,
-                      unconfirmed_units=unconfirmed)
+        return spans
+
+    def _spans_quickly(self, raw_spans: list[tuple], length: int, notes: dict, provenance: dict) -> list[tuple] | None:
+        """The usual line checked as a whole: code points, no \\r\\n, no span texts, known labels, every range in
+        the text. None when anything needs a closer look (the per-span checks then say what)."""
+        if not raw_spans:
+            return []
+        starts, ends, labels, quoted = zip(*raw_spans)
+        if not (min(starts) >= 0 and max(ends) <= length and all(map(lt, starts, ends))
+                and self.checked_labels.issuperset(labels) and quoted.count(None) == len(quoted)):
+            return None
+        spans = list(zip(starts, ends, labels, repeat(""), repeat(None)))
+        for index in notes.keys() | provenance.keys():
+            if 0 <= index < len(spans):
+                extra = provenance.get(index)
+                spans[index] = (starts[index], ends[index], labels[index], notes.get(index, ""),
+                                None if extra is None else _canonical(extra))
+        return spans
 
 
-# Provenance is stored in one canonical form, so the same decision always reads back as the same text.
-# (One encoder for all: json.dumps with options builds a new one per call, which costs more than the encoding.)
+# Provenance is stored in one canonical form, so the same decision always reads back as the same text: what
+# json.dumps(value, ensure_ascii=False, sort_keys=True) writes. Its C encoder is made once and called directly,
+# since JSONEncoder.encode makes a new one per call and that costs more than the encoding (a gold set has
+# provenance on every span).
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_C_CANONICAL = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _CANONICAL.default, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
+
+
+def _canonical(value: Any) -> str:
+    if _C_CANONICAL is None or not isinstance(value, (dict, list)):
+        return _CANONICAL.encode(value)
+    return "".join(_C_CANONICAL(value, 0))
+
 _STATUS_VALUES = {status.value for status in Status}
 _REVIEW_VALUES = {status.value for status in ReviewStatus}
+
+
+def _triples_quickly(items: list) -> list[tuple] | None:
+    """[[start, end, "LABEL"], ...] read as a whole when every item has that shape (None: look closer)."""
+    if not items:
+        return []
+    if set(map(type, items)) != {list} or set(map(len, items)) != {3}:
+        return None
+    starts, ends, labels = zip(*items)
+    if set(map(type, starts)) != {int} or set(map(type, ends)) != {int} or set(map(type, labels)) != {str}:
+        return None
+    return list(zip(starts, ends, labels, repeat(None)))
+
+
+def _prodigy_spans_quickly(items: list) -> list[tuple] | None:
+    """Prodigy's [{"start", "end", "label"[, "text"]}, ...] read as a whole when every item has that shape."""
+    if not items:
+        return []
+    if set(map(type, items)) != {dict}:
+        return None
+    starts = [item.get("start") for item in items]
+    ends = [item.get("end") for item in items]
+    labels = [item.get("label") for item in items]
+    texts = [item.get("text") for item in items]
+    if set(map(type, starts)) != {int} or set(map(type, ends)) != {int} or set(map(type, labels)) != {str}:
+        return None
+    return list(zip(starts, ends, labels, [text if isinstance(text, str) and text else None for text in texts]))
 
 
 def _index_map(value: Any, kind: type, key: str, problems: list[str]) -> dict[int, Any]:
