@@ -1,9 +1,12 @@
 """Import a doccano / Prodigy JSONL or Label Studio JSON file as one annotator's spans, all or nothing.
 
-The file is read once inside one transaction: documents are matched by their normalized text (or created),
-missing labels are created, spans are inserted in bulk with origin 'imported', and exact duplicates (already
-stored, or repeated in the file) are skipped and counted. Any problem in the file rolls everything back, after
-the whole file has been read so that every problem is reported at once.
+Two phases. Reading: the whole file is parsed and checked, and its documents, spans and comments are set aside
+in the database's temporary tables (db.transfer.ImportSpool) without taking the write lock, so the window
+keeps saving edits meanwhile; every problem in the file is reported at once, and a refused or cancelled file
+never touches the database. Writing: one transaction matches documents by their normalized text (or creates
+them), creates missing labels and annotators, inserts the spans in one statement with origin 'imported',
+skipping exact duplicates (already stored, or repeated in the file), and adds the comments. The write lock is
+held only for that: about 3 s for a million spans, within the time an edit in the window waits for it.
 """
 
 from __future__ import annotations
@@ -16,18 +19,18 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from annotate.formats.records import (FormatError, Position, Problem, Record, Skipped, detect_format,
-                                      read_records)
+from annotate.formats.records import (CommentIn, FormatError, Position, Problem, Record, Skipped,
+                                      detect_format, read_records)
 from corpus.script import detect_script
 from corpus.text import content_hash
-from db import annotators, documents, labels, transfer
+from db import annotators, labels, transfer
 from db import comments as comment_rows
 from db.engine import Database
 from db.models import Origin, ReviewStatus, Status
 from db.spans import find_exact
 
 PROBLEMS_LISTED = 100  # problems kept in the report; all are counted
-_BATCH_RECORDS = 500   # records written together (their texts are what a batch holds in memory)
+_BATCH_RECORDS = 500   # new texts spooled together (they are what a batch holds in memory)
 _BATCH_SPANS = 20_000
 DOCUMENT_NAME_MAX = 512  # db.models.Document.name
 # Colours for labels a file brings in, picked by name so the same label gets the same colour everywhere.
@@ -108,8 +111,11 @@ def import_jsonl(database: Database, path: str | Path, *, fmt: str = "auto", ann
     _annotator_id, Label Studio's completed_by); records with spans and no annotator are problems.
     `offset_unit` 'utf16' reads offsets counted in UTF-16 units (doccano's and other JavaScript tools' own
     exports). Problems, a cancel or an error leave the database exactly as it was; the report says which.
-    progress(done, total) counts bytes of a JSONL file, characters of a Label Studio one; cancel() is polled
-    after every line (task).
+    progress(done, total) counts bytes of a JSONL file, characters of a Label Studio one, while the file is
+    read; the write follows the last call. cancel() is polled after every line (task) and during the write.
+    Another program writing to the database when the write starts is waited for (db.transfer.WRITE_WAIT_MS);
+    if it keeps the database locked longer, sqlalchemy's OperationalError ("database is locked") is raised and
+    nothing is imported.
     """
     path = Path(path)
     if annotator is not None and not annotator.strip():
@@ -125,14 +131,14 @@ def import_jsonl(database: Database, path: str | Path, *, fmt: str = "auto", ann
         report.add_problem(Problem(str(path), 1, "not a doccano or Prodigy JSONL file nor a Label Studio JSON export"))
         return report
     items = read_records(path, fmt, annotator=annotator, offset_unit=offset_unit)
-    with database.session() as session:  # leaving it without a commit rolls back, whatever happened
-        loader = _Loader(session, report, str(path))
+    with transfer.ImportSpool(database.engine) as spool:
+        stager = _Stager(spool, report, str(path))
         try:
             for item in items:
                 kind = type(item)
                 if kind is Record:
                     if not report.problem_count:
-                        loader.load(item)
+                        stager.stage(item)
                     if item.unconfirmed_units:
                         report.unconfirmed_lines += 1
                         report.first_unconfirmed_line = report.first_unconfirmed_line or item.line
@@ -149,97 +155,101 @@ def import_jsonl(database: Database, path: str | Path, *, fmt: str = "auto", ann
         except OSError as error:
             report.add_problem(Problem(str(path), 0, f"cannot read the file: {error.strerror}"))
         if report.imported:
-            loader.flush()
-            session.commit()
-        else:
-            session.rollback()
+            stager.flush()
+            try:
+                with spool.write() as writer:
+                    stager.write(writer, cancel)
+            except transfer.Interrupted:
+                report.cancelled = True
+            except BaseException:
+                report._forget_writes()
+                raise
+        if not report.imported:
             report._forget_writes()
     return report
 
 
-class _Loader:
-    """Writes checked records inside the caller's transaction, a batch at a time: one query finds a batch's
-    documents by text hash, one statement creates the missing ones, one executemany adds the spans."""
+class _Stager:
+    """Reading: sets each checked record aside in the spool under keys for its document (one per distinct
+    text), labels and annotator. Writing: maps the keys to ids and lets the database insert the spans."""
 
-    def __init__(self, session: Session, report: ImportReport, source: str):
-        self.session = session
+    def __init__(self, spool: transfer.ImportSpool, report: ImportReport, source: str):
+        self.spool = spool
         self.report = report
         self.source = source
-        self.labels = {label.name: label.id for label in labels.all_labels(session)}
-        self.annotators: dict[str, int] = {}
-        self.matched: set[int] = set()
-        self.batch: list[Record] = []
-        self.batch_spans = 0
+        self.document_keys: dict[str, int] = {}   # content hash -> key
+        self.label_keys: dict[str, int] = {}      # label name -> key, in order of first use
+        self.annotator_keys: dict[str, int] = {}  # annotator name -> key, in order of first use
+        self.new_documents: list[tuple[int, str, Record]] = []  # (key, hash, first record) not spooled yet
+        self.rows: list[tuple] = []
+        # (document key, annotator, span or None, comment): comments need the ids of the spans they are on.
+        self.comments: list[tuple[int, str | None, tuple | None, CommentIn]] = []
 
-    def load(self, record: Record) -> None:
-        self.batch.append(record)
-        self.batch_spans += len(record.spans)
-        if len(self.batch) >= _BATCH_RECORDS or self.batch_spans >= _BATCH_SPANS:
+    def stage(self, record: Record) -> None:
+        digest = content_hash(record.text)
+        key = self.document_keys.get(digest)
+        if key is None:
+            key = self.document_keys[digest] = len(self.document_keys) + 1
+            self.new_documents.append((key, digest, record))
+        if record.spans:
+            annotator = self.annotator_keys.get(record.annotator) or self._key(self.annotator_keys, record.annotator)
+            labels = self.label_keys
+            self.rows.extend([(key, labels.get(label) or self._key(labels, label), annotator, start, end, note,
+                               provenance) for start, end, label, note, provenance in record.spans])
+        for comment in record.comments:
+            span = None if comment.span is None else record.spans[comment.span][:3]
+            self.comments.append((key, record.annotator, span, comment))
+        if len(self.rows) >= _BATCH_SPANS or len(self.new_documents) >= _BATCH_RECORDS:
             self.flush()
 
+    @staticmethod
+    def _key(keys: dict[str, int], name: str) -> int:
+        key = keys[name] = len(keys) + 1
+        return key
+
     def flush(self) -> None:
-        batch, self.batch, self.batch_spans = self.batch, [], 0
-        if not batch:
-            return
-        document_ids = self._documents(batch)
+        """Into the spool. The script of a text is worked out only when no stored document has it."""
+        stored = self.spool.stored_hashes([digest for _, digest, _ in self.new_documents])
         rows = []
-        label_ids = self.labels
-        for record, document_id in zip(batch, document_ids):
-            if record.spans:
-                annotator_id = self._annotator(record.annotator)
-                for start, end, label, note, provenance in record.spans:
-                    label_id = label_ids.get(label) or self._new_label(label)
-                    rows.append((document_id, label_id, annotator_id, start, end, note, provenance))
-        if rows:
-            inserted, skipped = transfer.insert_spans(self.session, rows, origin=Origin.IMPORTED)
-            self.report.spans_added += inserted
-            self.report.duplicates += skipped
-        for record, document_id in zip(batch, document_ids):
-            if record.comments:  # after the spans: a comment on a span needs the span's id
-                self._comments(record, document_id)
+        for key, digest, record in self.new_documents:
+            script = None if digest in stored else detect_script(record.text).value
+            name = (record.name or f"{Path(self.source).name}:{record.line}")[:DOCUMENT_NAME_MAX]
+            rows.append((key, digest, name, record.text, script, (record.status or Status.NEW).value,
+                         (record.review_status or ReviewStatus.UNREVIEWED).value, self.source))
+        self.spool.add(rows, self.rows)
+        self.new_documents, self.rows = [], []
 
-    def _documents(self, batch: list[Record]) -> list[int]:
-        """The document id of each record: matched by the hash of its normalized text, created when missing."""
-        digests = [content_hash(record.text) for record in batch]
-        found = documents.ids_by_hash(self.session, digests)
-        self.matched.update(found.values())
-        self.report.documents_matched = len(self.matched)
-        new: dict[str, dict] = {}
-        for record, digest in zip(batch, digests):
-            if digest not in found and digest not in new:
-                new[digest] = dict(
-                    name=(record.name or f"{Path(self.source).name}:{record.line}")[:DOCUMENT_NAME_MAX],
-                    text=record.text, content_hash=digest, script=detect_script(record.text),
-                    source_path=self.source, status=record.status or Status.NEW,
-                    review_status=record.review_status or ReviewStatus.UNREVIEWED)
-        if new:
-            found.update(zip(new, documents.add_documents(self.session, list(new.values()))))
-            self.report.documents_created += len(new)
-        return [found[digest] for digest in digests]
+    def write(self, writer: transfer.SpoolWriter, cancel: Callable[[], bool] | None) -> None:
+        session, report = writer.session, self.report
+        known = {label.name: label.id for label in labels.all_labels(session)}
+        label_ids = {name: known.get(name) or self._new_label(session, known, name) for name in self.label_keys}
+        annotator_ids = {name: annotators.annotator_id(session, name) for name in self.annotator_keys}
+        report.annotators = list(self.annotator_keys)
+        writer.keys(transfer.LABEL, {self.label_keys[name]: ident for name, ident in label_ids.items()})
+        writer.keys(transfer.ANNOTATOR, {self.annotator_keys[name]: ident for name, ident in annotator_ids.items()})
+        report.documents_created, report.documents_matched = writer.documents(detect_script)
+        report.spans_added, report.duplicates = writer.spans(origin=Origin.IMPORTED, cancel=cancel)
+        if self.comments:
+            self._comments(session, writer.document_ids, label_ids, annotator_ids)
 
-    def _annotator(self, name: str) -> int:
-        found = self.annotators.get(name)
-        if found is None:
-            found = self.annotators[name] = annotators.annotator_id(self.session, name)
-            self.report.annotators.append(name)
-        return found
-
-    def _new_label(self, name: str) -> int:
+    def _new_label(self, session: Session, known: dict[str, int], name: str) -> int:
         colour = NEW_LABEL_COLOURS[zlib.crc32(name.encode("utf-8")) % len(NEW_LABEL_COLOURS)]
-        self.labels[name] = labels.add_label(self.session, name=name, display=name, color=colour).id
+        known[name] = labels.add_label(session, name=name, display=name, color=colour).id
         self.report.labels_created.append(name)
-        return self.labels[name]
+        return known[name]
 
-    def _comments(self, record: Record, document_id: int) -> None:
-        for comment in record.comments:
+    def _comments(self, session: Session, document_ids: dict[int, int], label_ids: dict[str, int],
+                  annotator_ids: dict[str, int]) -> None:
+        for key, annotator, span, comment in self.comments:
+            document_id = document_ids[key]
             span_id = None
-            if comment.span is not None:
-                start, end, label, _, _ = record.spans[comment.span]
-                span_id = find_exact(self.session, document_id=document_id, label_id=self.labels[label],
-                                     annotator_id=self.annotators[record.annotator], start=start, end=end)
-            author = self.annotators.get(comment.author) or annotators.annotator_id(self.session, comment.author)
-            if comment_rows.find(self.session, document_id=document_id, annotator_id=author, text=comment.text,
+            if span is not None:
+                start, end, label = span
+                span_id = find_exact(session, document_id=document_id, label_id=label_ids[label],
+                                     annotator_id=annotator_ids[annotator], start=start, end=end)
+            author = annotator_ids.get(comment.author) or annotators.annotator_id(session, comment.author)
+            if comment_rows.find(session, document_id=document_id, annotator_id=author, text=comment.text,
                                  span_id=span_id) is None:
-                comment_rows.add_comment(self.session, document_id=document_id, annotator_id=author,
+                comment_rows.add_comment(session, document_id=document_id, annotator_id=author,
                                          text=comment.text, span_id=span_id, created_at=comment.created_at)
                 self.report.comments_added += 1
