@@ -29,6 +29,7 @@ from itertools import accumulate
 from typing import Iterable
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from corpus.dictionary import WORD_FREQUENCY, Dictionary, builtin_dictionary, dictionary_version, project_dictionary
 from corpus.script import to_simplified
@@ -36,8 +37,8 @@ from db import documents, segmentations
 from db.engine import Database, cache_dir
 from db.models import Script
 
-__all__ = ["SEGMENTER", "Segmenter", "Token", "dictionary_version", "document_token_lengths", "document_tokens",
-           "pack", "segment", "token_lengths", "tokens_from_lengths", "unpack", "warm_up"]
+__all__ = ["SEGMENTER", "DocumentTokenLengths", "Segmenter", "Token", "dictionary_version", "document_token_lengths",
+           "document_tokens", "pack", "segment", "token_lengths", "tokens_from_lengths", "unpack", "warm_up"]
 
 SEGMENTER = "jieba-nohmm"
 BACKEND_ENV = "ZHUBI_SEGMENTER"
@@ -236,12 +237,34 @@ def document_token_lengths(database: Database, document_id: int) -> list[int]:
             return lengths
         text = documents.text_of(session, document_id)
     lengths = token_lengths(text, dictionary, info.script)
+    _cache(database, document_id, dictionary.version, lengths)
+    return lengths
+
+
+class DocumentTokenLengths:
+    """document_token_lengths for many documents read in one session (an export): the project dictionary is
+    worked out once, not per document, and the caller, who has read the text already, passes it."""
+
+    def __init__(self, database: Database, session: Session):
+        self.database = database
+        self.session = session
+        self.dictionary = project_dictionary(session)
+
+    def __call__(self, document_id: int, text: str, script: Script) -> list[int]:
+        blob = segmentations.load(self.session, document_id, SEGMENTER, self.dictionary.version)
+        lengths = _valid(blob, len(text))
+        if lengths is None:
+            lengths = token_lengths(text, self.dictionary, script)
+            _cache(self.database, document_id, self.dictionary.version, lengths)
+        return lengths
+
+
+def _cache(database: Database, document_id: int, version: str, lengths: list[int]) -> None:
     try:
         with database.transaction() as session:
-            segmentations.store(session, document_id, SEGMENTER, dictionary.version, pack(lengths))
+            segmentations.store(session, document_id, SEGMENTER, version, pack(lengths))
     except SQLAlchemyError as error:  # a cache that cannot be written (read-only file, a concurrent writer)
         log.warning("segmentation of document %s not cached: %s", document_id, error)
-    return lengths
 
 
 def _valid(blob: bytes | None, length: int) -> list[int] | None:

@@ -72,6 +72,13 @@ class TokenIndex:
         self.starts = [start for start, _ in tokens]
         self.ends = [end for _, end in tokens]
 
+    @classmethod
+    def from_bounds(cls, starts: list[int], ends: list[int]) -> TokenIndex:
+        """The same from the tokens' starts and ends (both ascending), without pairing them first."""
+        index = cls.__new__(cls)
+        index.starts, index.ends = starts, ends
+        return index
+
     def cover(self, start: int, end: int) -> tuple[int, int, bool]:
         """(token_start, token_end, aligned) for the span [start, end)."""
         first = bisect_right(self.ends, start)       # first token ending after `start`
