@@ -132,6 +132,8 @@ def test_the_review_view_groups_steps_decides_and_undoes(open_window, qtbot, db_
         "✓ accept amy"
     assert window.pane.document.review_status is ReviewStatus.IN_REVIEW
     assert "1 of 3" in window.review.panel.counts.text()
+    counts = window.review.layer.counts()
+    assert counts.pop("agreed_open") == 1 and counts == window.review.state.counts()
 
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert gold(db_path, reviewed) == []

@@ -50,7 +50,6 @@ class ReviewController(QObject):
         self.annotators: list[str] = []
         self.active = False
         self._generation = 0          # loads started; a result of an older one is dropped
-        self._group_index: dict[int, int] = {}
         self._agreement = None
         self._annotator_names: dict[int, str] = {}
         self._hidden: list = []           # layers the review view hid, shown again when it is turned off
@@ -135,7 +134,7 @@ class ReviewController(QObject):
         ready = self.active and self.state is not None
         for name in ("next", "previous", "accept_all", "reject", "clear", "adjudicated"):
             self.actions[name].setEnabled(ready)
-        self.actions["agreed"].setEnabled(ready and bool(self.state.undecided([Kind.AGREED])))
+        self.actions["agreed"].setEnabled(ready and self.layer.counts()["agreed_open"] > 0)
         has_document = self.window.workspace is not None and self.pane.document is not None
         for name in ("in_review", "unreviewed", "comment"):
             self.actions[name].setEnabled(has_document)
@@ -276,7 +275,6 @@ class ReviewController(QObject):
     def _clear(self) -> None:
         self.state = None
         self.current = None
-        self._group_index = {}
         self.layer.load(None)
         self.model.set_state(None)
         self.panel.show_counts(None)
@@ -324,7 +322,6 @@ class ReviewController(QObject):
             self._load_failed(state)
             return
         self.state = state
-        self._group_index = {id(group): index for index, group in enumerate(state.groups)}
         self.layer.load(state)
         self.model.set_state(state)
         self.panel.show_message("" if state.disagreements else
@@ -365,14 +362,15 @@ class ReviewController(QObject):
 
     def _show_counts(self) -> None:
         if self.state is not None:
-            agreed = len(self.state.undecided([Kind.AGREED]))
-            self.panel.show_counts(self.state.counts(), agreed)
+            counts = self.layer.counts()
+            agreed = counts["agreed_open"]
+            self.panel.show_counts(counts, agreed)
             self.actions["agreed"].setEnabled(self.active and agreed > 0)
 
     # --- the current group -----------------------------------------------------------------------------
     def set_current(self, group: Group | None, *, reveal: bool = True) -> None:
         self.current = group
-        self.layer.set_current(self._group_index.get(id(group)) if group is not None else None)
+        self.layer.set_current(self.layer.index_of(group) if group is not None else None)
         if group is not None and reveal:
             self.pane.view.reveal(group.start)
         self._show_current()
@@ -567,7 +565,7 @@ class ReviewController(QObject):
         if not indices:
             self.set_current(None)
             return
-        here = self._group_index.get(id(self.current)) if self.current is not None else None
+        here = self.layer.index_of(self.current) if self.current is not None else None
         index = indices[(indices.index(here) + 1) % len(indices)] if here in indices else indices[0]
         self.set_current(self.state.groups[index], reveal=False)
 

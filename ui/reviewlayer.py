@@ -65,6 +65,7 @@ class ReviewLayer(Layer):
         self._labels: dict[int, LabelInfo] = {}
         self._colors: dict[int, QColor] = {}
         self._who: dict[int, int] = {}                         # annotator id → index among those compared
+        self._index: dict[int, int] | None = None              # id(group) → index in state.groups
 
     # --- loading ---------------------------------------------------------------------------------------
     def set_labels(self, labels: Sequence[LabelInfo]) -> None:
@@ -75,6 +76,7 @@ class ReviewLayer(Layer):
     def load(self, state: ReviewState | None) -> None:
         self.state = state
         self.current = None
+        self._index = None
         if state is None:
             self._spans = self._proposals = self._gold = np.zeros((0, 6), dtype=np.int64)
             self._kinds, self._decided = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
@@ -143,6 +145,24 @@ class ReviewLayer(Layer):
 
     def decided(self, group_index: int) -> bool:
         return bool(self._decided[group_index])
+
+    def counts(self) -> dict[str, int]:
+        """What ReviewState.counts() says, from the tables (no loop over groups), plus `agreed_open`: agreed
+        groups not yet accepted."""
+        by_kind = np.bincount(self._kinds, minlength=len(KIND_CODES))
+        found = {kind.value: int(by_kind[code]) for kind, code in KIND_CODES.items()}
+        agreed = self._kinds == KIND_CODES[Kind.AGREED]
+        found["decided"] = int(np.count_nonzero(self._decided & ~agreed))
+        found["agreed_open"] = int(np.count_nonzero(agreed & ~self._decided))
+        return found
+
+    def index_of(self, group: Group) -> int | None:
+        """The index of a group of the state (built on first use: most loads never need it)."""
+        if self.state is None:
+            return None
+        if self._index is None:
+            self._index = {id(g): i for i, g in enumerate(self.state.groups)}
+        return self._index.get(id(group))
 
     def groups_at(self, position: int) -> list[int]:
         """Indices of the groups with a proposal covering a position, innermost (shortest) first."""
