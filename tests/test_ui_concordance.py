@@ -98,8 +98,11 @@ def test_the_panel_finds_every_occurrence_across_the_corpus_and_flags_inconsiste
     assert window.pane.document.id == corpus["c.txt"]
     start = TEXTS["c.txt"].index("兩個維護")
     assert window.pane.view.selection() == (start, start + 4)
-    qtbot.keyClick(window.pane.view, Qt.Key.Key_1)  # labelled from there like any selection
+    with qtbot.waitSignal(panel.finished, timeout=20_000):  # the lines follow the new label
+        qtbot.keyClick(window.pane.view, Qt.Key.Key_1)  # labelled from there like any selection
     assert [(r.start, r.end, r.label_id) for r in window.pane.span_layer.own_rows()] == [(start, start + 4, SLOGAN)]
+    assert [panel.model.line(row).status for row in range(panel.model.rowCount())][-1] is Status.SAME
+    assert panel.proxy.rowCount() == 1 and panel.table.currentIndex().row() == -1  # the line left the filter
 
 
 def test_every_span_of_a_label_across_the_corpus(window, qtbot, corpus):

@@ -289,8 +289,14 @@ class Assist(QObject):
         dialog = self.occurrence_dialog = OccurrenceDialog(text, label, here, corpus, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._apply_occurrences(dialog.chosen))
+        dialog.finished.connect(self._back_to_the_text)
         dialog.destroyed.connect(lambda: setattr(self, "occurrence_dialog", None))
         dialog.open()
+
+    def _back_to_the_text(self) -> None:
+        """After a dialog: keys go to the text again (Ctrl+Z right away undoes what it did)."""
+        self.window.activateWindow()
+        self.window.pane.view.setFocus()
 
     def _apply_occurrences(self, plan) -> None:
         if plan is None or self.workspace is None or not plan.count:
@@ -301,14 +307,18 @@ class Assist(QObject):
 
     # --- panels ----------------------------------------------------------------------------------------
     def open_lexicon(self) -> None:
-        self.lexicon_dock.show()
-        self.lexicon_dock.raise_()
+        self._show_dock(self.lexicon_dock, 520)
         self.lexicon_panel.filter.setFocus()
+
+    def _show_dock(self, dock, width: int) -> None:
+        dock.show()
+        dock.raise_()
+        if dock.width() < width and not dock.isFloating():
+            self.window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
 
     def open_concordance(self) -> Task | None:
         """Show the concordance of what is selected (a span, a suggestion or text), else focus the field."""
-        self.concordance_dock.show()
-        self.concordance_dock.raise_()
+        self._show_dock(self.concordance_dock, 620)
         term = self._selected_text()
         if term:
             return self.concordance.search_term(term)

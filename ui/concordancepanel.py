@@ -12,13 +12,14 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Sequence
 
-from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt,
-                            Signal)
+from PySide6.QtCore import (QAbstractTableModel, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex,
+                            QSortFilterProxyModel, Qt, QTimer, Signal)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QTableView, QVBoxLayout, QWidget)
+                               QPushButton, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
 
 from annotate.concordance import Concordance, Line, Status
+from annotate.events import SpansChanged
 from db.labels import LabelInfo
 from ui.tasks import Task
 
@@ -145,6 +146,19 @@ class InconsistentFilter(QSortFilterProxyModel):
         return line is not None and not line.status.consistent
 
 
+class _Elided(QStyledItemDelegate):
+    """Cuts a cell's text on one side: the left context loses its far (left) end, the right context its right
+    end, so the words next to the occurrence always show."""
+
+    def __init__(self, mode: Qt.TextElideMode, parent: QObject | None = None):
+        super().__init__(parent)
+        self.mode = mode
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = self.mode
+
+
 class ConcordancePanel(QWidget):
     jump = Signal(int, int, int)  # document id, start, end: show this occurrence
     finished = Signal()  # a search delivered its result (or failed)
@@ -188,11 +202,16 @@ class ConcordancePanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((ConcordanceModel.DOCUMENT, 120), (ConcordanceModel.LEFT, 150),
-                              (ConcordanceModel.MATCH, 80), (ConcordanceModel.RIGHT, 150)):
+        for column, width in ((ConcordanceModel.DOCUMENT, 110), (ConcordanceModel.LEFT, 130),
+                              (ConcordanceModel.MATCH, 76), (ConcordanceModel.RIGHT, 130)):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # names differ at both ends
+        self.table.setItemDelegateForColumn(ConcordanceModel.LEFT, _Elided(Qt.TextElideMode.ElideLeft, self))
+        self.table.setItemDelegateForColumn(ConcordanceModel.RIGHT, _Elided(Qt.TextElideMode.ElideRight, self))
+        self._again = QTimer(self, singleShot=True, interval=400)  # labels changed under a term's lines
+        self._again.timeout.connect(self._search_again)
+        self._searched = ""  # the term of the lines shown
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
 
@@ -223,7 +242,19 @@ class ConcordancePanel(QWidget):
         self.summary.clear()
         if workspace is not None:
             workspace.bridge.labelsChanged.connect(self._reload_labels)
+            workspace.bridge.spansChanged.connect(self._spans_changed)
         self._reload_labels()
+
+    def _spans_changed(self, event: SpansChanged) -> None:
+        """A term's lines follow the labels (labelling from a line shows at once); a label's list, which reads
+        the whole corpus, is searched again only when asked."""
+        result = self.model.result
+        if self._searched and result is not None and event.document_id in result.per_document:
+            self._again.start()
+
+    def _search_again(self) -> None:
+        if self._task is None and self._searched and self.term.text().strip() == self._searched:
+            self.search(keep_place=True)
 
     def _reload_labels(self, *_) -> None:
         current = self.label.currentData()
@@ -240,7 +271,7 @@ class ConcordancePanel(QWidget):
         self.term.setText(term)
         return self.search()
 
-    def search(self) -> Task | None:
+    def search(self, *, keep_place: bool = False) -> Task | None:
         term = self.term.text().strip()
         if self.workspace is None or not term:
             return None
@@ -251,7 +282,7 @@ class ConcordancePanel(QWidget):
 
             return concordance(database, term, annotator_ids=annotators, limit=MAX_LINES)
 
-        return self._run(work, f"Looking for “{term}”…")
+        return self._run(work, f"Looking for “{term}”…", term, keep_place)
 
     def search_label(self, label_id: int | None = None) -> Task | None:
         if label_id is not None:
@@ -267,25 +298,33 @@ class ConcordancePanel(QWidget):
             return label_concordance(database, label_id, annotator_ids=annotators, progress=task.report,
                                      cancel=task.cancelled)
 
-        return self._run(work, f"Reading the corpus for every text labelled {self.label.currentText()}…")
+        return self._run(work, f"Reading the corpus for every text labelled {self.label.currentText()}…", "")
 
     def _annotators(self) -> list[int] | None:
         return None if self.everyone.isChecked() else [self.workspace.annotator_id]
 
-    def _run(self, work, what: str) -> Task:
+    def _run(self, work, what: str, term: str, keep_place: bool = False) -> Task:
         self.cancel()
+        self._again.stop()
         workspace = self.workspace
+        place = self._current_place() if keep_place else None
         task = Task(work)
         task.progressed.connect(lambda done, total: self.summary.setText(f"{what} {done:,}/{total:,} documents"))
-        task.succeeded.connect(lambda result: self._found(task, workspace, result))
+        task.succeeded.connect(lambda result: self._found(task, workspace, result, term, place))
         task.failed.connect(lambda error: self._failed(task, error))
         self._task = task.start()
         keep = getattr(self.window(), "keep_until_closed", None)
         if keep is not None:
             keep(task)
-        self.summary.setText(what)
+        if not keep_place:
+            self.summary.setText(what)
         self.cancel_button.show()
         return task
+
+    def _current_place(self) -> tuple[tuple[int, int], int] | None:
+        """The selected line (document, start) and the scroll position, to come back to after a refresh."""
+        line = self.model.line(self.proxy.mapToSource(self.table.currentIndex()).row())
+        return ((line.document_id, line.start) if line else None), self.table.verticalScrollBar().value()
 
     def cancel(self) -> None:
         """Drop the running search (a label search stops reading the corpus)."""
@@ -295,14 +334,27 @@ class ConcordancePanel(QWidget):
             self.summary.setText("Cancelled.")
         self.cancel_button.hide()
 
-    def _found(self, task: Task, workspace, result: Concordance) -> None:
+    def _found(self, task: Task, workspace, result: Concordance, term: str, place) -> None:
         if task is not self._task or workspace is not self.workspace:
             return  # cancelled, or overtaken by another search
         self._task = None
+        self._searched = term
         self.cancel_button.hide()
         self.model.set_result(result, workspace.labels.all())
+        if place is not None:
+            self._restore(*place)
         self.summary.setText(self.describe(result) + (" (cancelled: what was read so far)" if task.cancelled() else ""))
         self.finished.emit()
+
+    def _restore(self, line: tuple[int, int] | None, scrolled: int) -> None:
+        row = next((row for row in range(self.model.rowCount())
+                    if (self.model.line(row).document_id, self.model.line(row).start) == line), None)
+        if row is not None:
+            index = self.proxy.mapFromSource(self.model.index(row, ConcordanceModel.MATCH))
+            if index.isValid():
+                flags = QItemSelectionModel.SelectionFlag
+                self.table.selectionModel().setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
+        self.table.verticalScrollBar().setValue(scrolled)
 
     def _failed(self, task: Task, error: BaseException) -> None:
         if task is not self._task:

@@ -22,7 +22,7 @@ class RulesDialog(QDialog):
     def __init__(self, workspace, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Suggestion rules")
-        self.resize(900, 460)
+        self.resize(940, 600)
         self.workspace = workspace
         self.table = QTableWidget(0, 4, self)
         self.table.setHorizontalHeaderLabels(["On", "Rule (the suggestion's source)", "Label", "What it finds"])
