@@ -86,3 +86,12 @@ def test_each_piece_maps_onto_its_own_conversion(pieces):
         start, end = converted.to_view(at), converted.to_view(at + len(piece))
         assert converted.text[start:end] == _TW2SP(piece)
         at += len(piece) + 1
+
+
+def test_changed_characters_are_counted_by_position_including_astral_ones():
+    from corpus.script import _changed
+
+    assert _changed("两个確立𠀀", "两个确立𠀀") == 1
+    assert _changed("國務院😀", "国务院😁") == 3
+    assert _changed("两个", "两个确立") == 2  # lengths differ: the extra characters count
+    assert _changed("", "") == 0
