@@ -182,3 +182,21 @@ def test_the_lexicon_panel_adds_edits_rejects_removes_imports_and_exports(window
     assert [t[0] for t in terms()] == ["两个维护", "市委组织部"]
     panel.filter.setText("组织")
     qtbot.waitUntil(lambda: panel.proxy.rowCount() == 1, timeout=5_000)
+
+
+def test_the_screenshot_can_show_the_concordance_beside_the_suggestions(qapp, corpus, db_path, tmp_path, capsys):
+    import argparse
+
+    from PySide6.QtGui import QImage
+
+    from ui.app import screenshot
+
+    out = tmp_path / "shot.png"
+    options = argparse.Namespace(db=str(db_path), screenshot=str(out), open_name="a.txt", gui_annotator="tester",
+                                 concordance_term="两个维护")
+    assert screenshot(qapp, options) == 0
+    image = QImage(str(out))
+    panel = [image.pixelColor(x, y) for x in range(900, 1400, 3) for y in range(150, 450, 3)]
+    assert any(c.green() > c.red() + 20 and c.blue() > c.red() + 20 for c in panel)  # "same" lines, teal
+    assert any(c.red() > c.blue() + 25 and c.green() > c.blue() + 15 for c in panel)  # "not labelled", amber
+    assert "1400×900" in capsys.readouterr().out

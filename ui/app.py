@@ -129,6 +129,18 @@ def show_review(app: QApplication, window, args: argparse.Namespace) -> bool:
     return True
 
 
+def show_concordance(app: QApplication, window, term: str) -> bool:
+    """--concordance TERM: the concordance panel beside the text, with TERM looked up."""
+    panel = window.assist.concordance
+    found = []
+    panel.finished.connect(lambda: found.append(True))
+    window.assist.open_concordance()
+    if panel.search_term(term) is None or not wait_until(app, lambda: bool(found), 60):
+        print(f"error: the concordance of {term!r} did not come", file=sys.stderr)
+        return False
+    return True
+
+
 def screenshot(app: QApplication, args: argparse.Namespace) -> int:
     """Render the window at 1400×900 with a document open (by --open NAME, else the first) to a PNG; exit."""
     from ui.dialogs import _login_name
@@ -162,6 +174,11 @@ def screenshot(app: QApplication, args: argparse.Namespace) -> int:
             wait_until(app, lambda: pane.document is None or pane.view.tokens is not None, 60)
             if getattr(args, "review_names", None) and pane.document is not None and not show_review(app, window, args):
                 return 1
+            if getattr(args, "concordance_term", None) and not show_concordance(app, window, args.concordance_term):
+                return 1
+            layer = window.assist.controller.layer  # the suggestions of the document are drawn too
+            wait_until(app, lambda: pane.document is None or (window.assist.is_idle()
+                                                              and layer.document_id == pane.document.id), 60)
             wait_until(app, lambda: False, 0.2)  # let the last repaint and layout settle
             image = window.grab()
             if not image.save(args.screenshot):

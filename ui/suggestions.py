@@ -131,9 +131,8 @@ class SuggestionLayer(Layer):
     def describe(self, position: int) -> list[str]:
         lines = []
         for s in self.at(position):
-            line = (f"Suggested <b>{escape(self.label_text(s.label_id))}</b> — from {escape(source_text(s.source))}"
-                    f"<br/>&nbsp;&nbsp;<i>not a label until accepted: Alt+→ to it, Enter accepts, Backspace rejects</i>")
-            lines.append(line)
+            lines.append(f"Suggested <b>{escape(self.label_text(s.label_id))}</b> — {escape(source_text(s.source))}"
+                         "<br/>&nbsp;&nbsp;<i>not a label yet: Enter accepts, Backspace rejects</i>")
         return lines
 
 

@@ -24,6 +24,8 @@ def add_global_options(parser: argparse.ArgumentParser) -> argparse.ArgumentPars
     parser.add_argument("--open", metavar="NAME", dest="open_name", help="document to open with --screenshot")
     parser.add_argument("--review", metavar="A,B", dest="review_names",
                         help="with --screenshot: show the review view comparing these annotators")
+    parser.add_argument("--concordance", metavar="TERM", dest="concordance_term",
+                        help="with --screenshot: show the concordance panel for TERM")
     parser.add_argument("--annotator", dest="gui_annotator", metavar="NAME",
                         help="annotator name for this window session (default: the saved one)")
     return parser
