@@ -2,7 +2,9 @@
 
 One line per file (imported / duplicate / refused and why), then a summary. The exit status is 1 when any
 file was refused; everything else is imported all the same. Ctrl-C stops between files and keeps what was
-imported.
+imported. New texts are then added to the full-text index (searches are complete without it, only slower).
+A label file is read and checked first, without blocking anyone, and then written in one transaction: other
+programs' edits wait for that transaction (seconds), and the import waits for theirs.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def run(args: argparse.Namespace, database: Database) -> int:
                                "what was imported is kept (run the same command to import the rest)")
     for path, fmt in label_files:
         refused += not _import_labels(database, path, fmt, args)
+    _index_texts(database)
     if refused:
         total = len(label_files) + (report.total if texts else 0)
         raise CommandError(f"{refused} of {total} files refused (the others were imported)")
@@ -129,12 +132,28 @@ def _describe(result) -> str:
 
 def _import_labels(database: Database, path: str, fmt: str, args: argparse.Namespace) -> bool:
     """Import one label file; prints its outcome and returns whether it was imported."""
+    from sqlalchemy.exc import OperationalError
+
     from annotate.formats import FormatError, import_jsonl
+    from db.transfer import WRITE_WAIT_MS
+
+    def progress(done: int, total: int) -> None:
+        if done < total:
+            print(f"\rchecking {path}: {done * 100 // max(total, 1)}%", end="", file=sys.stderr, flush=True)
+        else:
+            print(f"\rchecked {path}; writing it in one transaction…", file=sys.stderr, flush=True)
 
     try:
-        report = import_jsonl(database, path, fmt=fmt, annotator=args.annotator, offset_unit=args.offset_unit)
+        report = import_jsonl(database, path, fmt=fmt, annotator=args.annotator, offset_unit=args.offset_unit,
+                              progress=progress if sys.stderr.isatty() else None)
     except FormatError as error:
         print(f"refused\t{path}\t{error}")
+        return False
+    except OperationalError as error:
+        if "locked" not in str(error.orig):
+            raise
+        print(f"refused\t{path}\tanother program kept the database locked for {WRITE_WAIT_MS / 1000:g} s; "
+              "nothing was imported (run the same command again)")
         return False
     summary = report.summary().removeprefix(str(report.path)).lstrip(": ")
     if report.refused:
@@ -146,3 +165,22 @@ def _import_labels(database: Database, path: str, fmt: str, args: argparse.Names
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return True
+
+
+def _index_texts(database: Database) -> None:
+    """Add the texts this import brought to the full-text index, a committed chunk at a time (Ctrl-C leaves
+    the rest queued: searches read queued texts directly, and the next import or concordance indexes them)."""
+    from annotate.concordance import update_index
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\rindexing texts for search: {done}/{total}", end="" if done < total else "\n",
+                  file=sys.stderr, flush=True)
+
+    try:
+        indexed = update_index(database, progress=progress)
+    except KeyboardInterrupt:
+        print("\nindexing stopped; the remaining texts are indexed next time", file=sys.stderr)
+        return
+    if indexed:
+        print(f"{indexed} new texts added to the search index", file=sys.stderr)
