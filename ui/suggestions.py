@@ -43,6 +43,7 @@ class SuggestionLayer(Layer):
     """The suggestions of the open document, in text order; one of them may be current."""
 
     stacks = True  # nested suggestions (an institution inside a slogan) stack like spans
+    shown = Signal(bool)  # made visible or hidden (by the toggle, or by the review view while it is on)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__("suggestions", parent)
@@ -53,6 +54,11 @@ class SuggestionLayer(Layer):
         self._longest = 0
         self._labels: dict[int, LabelInfo] = {}
         self._colors: dict[int, QColor] = {}
+
+    def set_visible(self, visible: bool) -> None:
+        if visible != self.visible:
+            super().set_visible(visible)
+            self.shown.emit(visible)
 
     def set_labels(self, labels: Sequence[LabelInfo]) -> None:
         self._labels = {label.id: label for label in labels}
@@ -155,6 +161,7 @@ class SuggestionController(QObject):
         self._dirty = False  # something changed while a computation ran: its result is stale
         self._selecting = False  # the view's selection is being set to the current suggestion
         self._clicked: Suggestion | None = None  # the suggestion the last click selected
+        self.layer.shown.connect(self._shown)
         pane.opened.connect(self._opened)
         pane.click_handlers.append(self._click)
         pane.selectionDescribed.connect(self._pane_described)
@@ -240,11 +247,12 @@ class SuggestionController(QObject):
 
     def set_shown(self, shown: bool) -> None:
         self.layer.set_visible(shown)
+
+    def _shown(self, shown: bool) -> None:
         if shown:
-            self.refresh()
+            self.refresh()  # what changed while they were hidden
         else:
             self.layer.set_current(None)
-            self._describe()
 
     # --- choosing a suggestion -------------------------------------------------------------------------
     def _usable(self) -> bool:
