@@ -99,8 +99,8 @@ def styles_at(window, term: str) -> set[Style]:
 def test_the_review_view_groups_steps_decides_and_undoes(open_window, qtbot, db_path, reviewed):
     window = open_window()
     view = window.pane.view
-    assert window.review.annotators == ["amy", "bob"]  # those with spans here, the reviewer left out
     start_review(qtbot, window)
+    assert window.review.annotators == ["amy", "bob"]  # those with spans here, the reviewer left out
     assert window.review.dock.isVisible()
     assert not window.pane.span_layer.visible and window.review.layer.visible
     assert kinds_shown(window) == ["boundary", "label", "missing"]
@@ -402,7 +402,10 @@ def test_the_review_keys_are_in_the_menu_and_the_cheat_sheet(open_window, qtbot,
     titles = [action.text() for action in window.menuBar().actions()]
     assert titles.index("&Document") < titles.index("Re&view") < titles.index("&Help")
     qtbot.keyClick(window.pane.view, Qt.Key.Key_F1)
-    (text,) = shown
+    assert "Accept Side 1" in shown[0] and "Alt+2" in shown[0]   # before anyone is chosen
+    start_review(qtbot, window)
+    qtbot.keyClick(window.pane.view, Qt.Key.Key_F1)
+    text = shown[1]
     for expected in ("Review", "Ctrl+R", "F8", "Shift+F8", "Next Disagreement", "Alt+1", "Accept amy", "Alt+2",
                      "Accept bob", "Alt+0", "Alt+Del", "Alt+Backspace", "Ctrl+Alt+A"):
         assert expected in text, expected

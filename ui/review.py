@@ -24,6 +24,7 @@ from annotate.events import DecisionsChanged, SpansChanged
 from annotate.review import GOLD, Group, Kind, ReviewError, ReviewState
 from db import annotators as annotator_rows
 from db import documents
+from db import spans as span_rows
 from db.models import ReviewStatus
 from ui.commentspanel import CommentsPanel
 from ui.reviewlayer import ReviewLayer
@@ -66,6 +67,7 @@ class ReviewController(QObject):
         self.panel.setMinimumWidth(380)
         self.dock = window.add_panel(self.panel, "Review")
         self.dock.hide()
+        self.dock.visibilityChanged.connect(lambda visible: visible and self._refresh_choices())
         self.comments = CommentsPanel(window)
         self.comments.targets = self.comment_targets
         self.comments.describe = self.describe_span
@@ -178,6 +180,14 @@ class ReviewController(QObject):
             return {name: documents.span_counts(session, [document.id], [annotator_id]).get(document.id, 0)
                     for annotator_id, name in annotator_rows.names(session).items() if name != GOLD}
 
+    def _counts_everywhere(self) -> dict[str, int]:
+        """Spans of each annotator in the whole database (the agreement window's first choice)."""
+        if self.window.workspace is None:
+            return {}
+        with self.window.workspace.database.session() as session:
+            return {name: span_rows.count(session, [annotator_id])
+                    for annotator_id, name in annotator_rows.names(session).items() if name != GOLD}
+
     def _refresh_choices(self) -> None:
         counts = self._counts_here()
         if len(self.annotators) < 2:
@@ -185,7 +195,7 @@ class ReviewController(QObject):
         self.panel.set_annotators(self._names(), self.annotators, counts)
 
     def _default_annotators(self, counts: dict[str, int]) -> list[str]:
-        """Those with spans in this document, the reviewer last (they are usually not a side)."""
+        """Those with spans (here, or wherever `counts` counted), without the reviewer unless needed."""
         present = [name for name in self._names() if counts.get(name)]
         others = [name for name in present if name != self.window.annotator]
         chosen = others if len(others) >= 2 else present
@@ -209,7 +219,8 @@ class ReviewController(QObject):
     def _document_opened(self, document_id: int) -> None:
         document = self.pane.document
         self.comments.show_document(document_id, document.name if document else None)
-        self._refresh_choices()
+        if self.active or self.dock.isVisible():   # the counts beside the names are for the open document
+            self._refresh_choices()
         self._show_status()
         self._enable()
         if self.active and self._loading != document_id and (self.state is None
@@ -651,7 +662,8 @@ class ReviewController(QObject):
         if self._agreement is None or self._agreement.workspace is not self.window.workspace:
             if self._agreement is not None:
                 self._agreement.close()
-            self._agreement = AgreementWindow(self.window.workspace, self._names(), self.annotators, self.window)
+            chosen = self.annotators if len(self.annotators) >= 2 else self._default_annotators(self._counts_everywhere())
+            self._agreement = AgreementWindow(self.window.workspace, self._names(), chosen, self.window)
             self._agreement.documentChosen.connect(self.open_review)
         if self._agreement.isVisible():
             self._agreement.raise_()    # already open somewhere: bring it to the front
