@@ -55,7 +55,7 @@ def main() -> None:
         database.close()
 
         app, window = window_on(path, "rita", Path(folder) / "settings.ini")
-        pane, view, controller = window.pane, window.pane.view, window.review
+        view, controller = window.pane.view, window.review
 
         def painted_open(document_id: int) -> float:
             started = now()

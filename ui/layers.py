@@ -97,6 +97,18 @@ def span_table(rows: Iterable[SpanRow]) -> np.ndarray:
 START, END, LABEL, OWNER, ID = range(5)
 
 
+def chained_range(table: np.ndarray, start: int, end: int) -> tuple[int, int]:
+    """The range covered by every row of `table` (start and end in its first two columns) chained by overlap
+    to [start, end): what a change there can restack, so what must be repainted."""
+    for _ in range(100):
+        found = table[(table[:, START] < end) & (table[:, END] > start)]
+        wider = (min(start, int(found[:, START].min(initial=start))), max(end, int(found[:, END].max(initial=end))))
+        if wider == (start, end):
+            break
+        start, end = wider
+    return start, end
+
+
 class SpanLayer(Layer):
     """The stored spans of the open document: yours as boxes, other annotators' dashed (when shown).
 
@@ -161,13 +173,7 @@ class SpanLayer(Layer):
 
     def _cluster(self, start: int, end: int) -> tuple[int, int]:
         """The range of all spans chained by overlap to [start, end): their stacking may have changed."""
-        for _ in range(100):
-            found = self._table[self._overlapping(start, end)]
-            wider = (min(start, int(found[:, START].min(initial=start))), max(end, int(found[:, END].max(initial=end))))
-            if wider == (start, end):
-                break
-            start, end = wider
-        return start, end
+        return chained_range(self._table, start, end)
 
     def set_show_others(self, show: bool) -> None:
         self.show_others = show

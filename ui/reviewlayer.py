@@ -23,7 +23,7 @@ from PySide6.QtGui import QColor
 
 from annotate.review import Group, Kind, Member, ReviewState
 from db.labels import LabelInfo
-from ui.layers import Layer, Mark, Style
+from ui.layers import Layer, Mark, Style, chained_range
 
 ANNOTATOR_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
                     "#7f7f7f")
@@ -129,22 +129,12 @@ class ReviewLayer(Layer):
 
     def _cluster(self, start: int, end: int) -> tuple[int, int]:
         """The range of every box chained by overlap to [start, end) (their stacking may change)."""
-        table = np.concatenate([self._proposals[:, :2], self._gold[:, :2]])
-        for _ in range(100):
-            found = table[(table[:, 0] < end) & (table[:, 1] > start)]
-            wider = (min(start, int(found[:, 0].min(initial=start))), max(end, int(found[:, 1].max(initial=end))))
-            if wider == (start, end):
-                break
-            start, end = wider
-        return start, end
+        return chained_range(np.concatenate([self._proposals[:, :2], self._gold[:, :2]]), start, end)
 
     # --- queries ---------------------------------------------------------------------------------------
     @staticmethod
     def _overlapping(table: np.ndarray, start: int, end: int) -> np.ndarray:
         return table[(table[:, START] < end) & (table[:, END] > start)]
-
-    def decided(self, group_index: int) -> bool:
-        return bool(self._decided[group_index])
 
     def counts(self) -> dict[str, int]:
         """What ReviewState.counts() says, from the tables (no loop over groups), plus `agreed_open`: agreed
