@@ -325,6 +325,8 @@ def import_paths(database: Database, paths: Iterable[str | os.PathLike], *, join
 
     progress(done, total) is called from the calling thread after each file; cancel() is polled after each
     file. `workers` overrides the number of worker processes (1: everything in the calling process).
+    New documents are queued for the full-text index (db.fulltext); the `import` command and the window
+    bring it up to date afterwards with annotate.concordance.update_index.
     """
     files, missing = find_files(paths)
     report = ImportReport(results=list(missing), total=len(files) + len(missing))

@@ -157,7 +157,6 @@ def _bind(dialect, name: str, value):
 # -- import: checked rows wait in temporary tables, then one short write -----------------------------------------
 
 WRITE_WAIT_MS = 120_000  # how long an import waits for another program's write to finish before it gives up
-BULK_CACHE_KIB = 64 * 1024  # page cache while a spool is written: the span indexes' pages stay in memory
 DOCUMENT, LABEL, ANNOTATOR = 0, 1, 2  # kinds of key in the spool
 
 _SPOOL = MetaData()
@@ -224,20 +223,19 @@ class ImportSpool:
             connection.close()
 
     def stored_hashes(self, hashes: Sequence[str]) -> set[str]:
-        """Which of these texts the database holds now (a hint: `write` decides again)."""
-        found = set(documents.ids_by_hash(self.connection, hashes))
-        self.connection.commit()  # no read snapshot may outlive this batch: the write must see the latest state
-        return found
+        """Which of these texts the database holds (a hint, maybe from the first call's snapshot: `write`
+        decides again)."""
+        return set(documents.ids_by_hash(self.connection, hashes))
 
     def add(self, document_rows: Sequence[tuple], span_rows: Sequence[tuple]) -> None:
         """Documents as SPOOL_DOCUMENT_COLUMNS tuples (script None: not worked out, see `write`), spans as
-        SPOOL_SPAN_COLUMNS tuples. Committed to the temporary tables only."""
+        SPOOL_SPAN_COLUMNS tuples. Written to the temporary tables only, in one transaction that `write`
+        commits before it starts its own (so nothing read while adding is what the write sees)."""
         if document_rows:
             self._add_documents(document_rows)
         if span_rows:
             self._add_spans(span_rows)
             self.spans += len(span_rows)
-        self.connection.commit()
 
     @contextmanager
     def write(self) -> Iterator[SpoolWriter]:
@@ -253,8 +251,6 @@ class ImportSpool:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             finally:
                 connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-            connection.exec_driver_sql(f"PRAGMA cache_size={-BULK_CACHE_KIB}")
         session = Session(bind=connection)  # joins the transaction: the ORM helpers write in it too
         try:
             yield SpoolWriter(self, session)
@@ -265,8 +261,6 @@ class ImportSpool:
             raise
         finally:
             session.close()
-            if self.sqlite:
-                connection.exec_driver_sql(f"PRAGMA cache_size={cache}")
 
 
 class SpoolWriter:

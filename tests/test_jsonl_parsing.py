@@ -50,3 +50,23 @@ def test_lines_checked_as_a_whole_and_one_by_one_agree(tmp_path):
         [(0, 2, "TASK", "看", None)],
         [(0, 2, "TASK", "看", None), (2, 4, "TASK", "", None), (0, 4, "SLOGAN", "", None)],
         [(0, 2, "TASK", "看", None), (2, 4, "TASK", "", None), (0, 4, "SLOGAN", "", None)]]
+
+
+def test_prodigy_spans_of_another_shape_get_the_careful_checks(tmp_path):
+    def line(spans) -> str:
+        return json.dumps({"text": "两个确立", "tokens": [], "spans": spans, "_annotator_id": "amy"}, ensure_ascii=False)
+
+    path = write(tmp_path / "p.jsonl",
+                 line([{"start": 0, "end": 4, "label": "SLOGAN", "text": ""}]),        # empty text: nothing to check
+                 line([{"start": True, "end": 4, "label": "SLOGAN"}]),
+                 line(None),
+                 line([{"start": 0, "end": 2, "label": "SLOGAN", "text": 2}]),       # a text that is not one
+                 line([{"start": 0, "end": 2, "label": "SLOGAN", "text": "确立"}]))
+    items = list(read_records(path, "prodigy"))
+    problems = [(item.line, item.message) for item in items if hasattr(item, "message")]
+    assert [(record.line, record.spans) for record in items if isinstance(record, Record)] == [
+        (1, [(0, 4, "SLOGAN", "", None)]), (4, [(0, 2, "SLOGAN", "", None)])]
+    assert [line for line, _ in problems] == [2, 3, 5]
+    assert problems[0][1] == 'span 0 is not {"start": int, "end": int, "label": "LABEL"}'
+    assert problems[1][1] == '"spans" is not a list'
+    assert 'the text there is "两个", the file says "确立"' in problems[2][1]

@@ -130,17 +130,27 @@ def detect_format(path: str | Path) -> str:
 _decode_any = msgspec.json.Decoder().decode
 
 
+class _ProdigySpan(msgspec.Struct):
+    start: int
+    end: int
+    label: str
+    text: str | None = None
+
+
 class _ProdigyLine(msgspec.Struct):
     """The keys a Prodigy line is imported from. The others, above all `tokens` (most of a line's bytes), are
-    checked to be JSON but never built into objects: that is most of the cost of reading such a file."""
+    checked to be JSON but never built into objects: that is most of the cost of reading such a file. Spans
+    of the usual shape come out checked; any other shape fails here and json reads the line for the checks
+    that name what is wrong."""
 
     text: Any = msgspec.UNSET
-    spans: Any = msgspec.UNSET
+    spans: list[_ProdigySpan] = msgspec.UNSET
     meta: Any = msgspec.UNSET
     answer: Any = msgspec.UNSET
     annotator_id: Any = msgspec.field(default=msgspec.UNSET, name="_annotator_id")
 
 
+_CHECKED_SPANS = object()  # key of a Prodigy line's spans that came out of msgspec checked, as raw spans
 _PRODIGY_KEYS = (("text", "text"), ("spans", "spans"), ("meta", "meta"), ("answer", "answer"),
                  ("annotator_id", "_annotator_id"))
 _decode_prodigy_line = msgspec.json.Decoder(_ProdigyLine).decode
@@ -148,8 +158,13 @@ _decode_prodigy_line = msgspec.json.Decoder(_ProdigyLine).decode
 
 def _decode_prodigy(raw: bytes) -> dict:
     line = _decode_prodigy_line(raw)
-    return {key: value for attribute, key in _PRODIGY_KEYS
-            if (value := getattr(line, attribute)) is not msgspec.UNSET}
+    item = {key: value for attribute, key in _PRODIGY_KEYS if (value := getattr(line, attribute)) is not msgspec.UNSET}
+    if line.spans is not msgspec.UNSET:
+        spans = list(map(msgspec.structs.astuple, line.spans))  # (start, end, label, text)
+        if any(span[3] == "" for span in spans):  # an empty text gives nothing to check, as with json
+            spans = [(start, end, label, text or None) for start, end, label, text in spans]
+        item[_CHECKED_SPANS] = spans
+    return item
 
 
 def _decode_strictly(raw: bytes) -> Any:
@@ -197,7 +212,7 @@ class _Reader:
                 done += len(raw)
                 if number == 1:
                     raw = raw.removeprefix(b"\xef\xbb\xbf")
-                if not raw.strip():
+                if not raw or raw.isspace():  # (not strip(): it would copy every line)
                     continue
                 try:
                     try:
@@ -262,11 +277,11 @@ class _Reader:
         if answer != "accept":
             yield Skipped(line, f"Prodigy answer {answer!r}")
             return
-        raw = item.get("spans", [])
-        if not isinstance(raw, list):
-            raise _LineProblems(['"spans" is not a list'])
-        raw_spans = _prodigy_spans_quickly(raw)
+        raw_spans = item.get(_CHECKED_SPANS)
         if raw_spans is None:
+            raw = item.get("spans", [])
+            if not isinstance(raw, list):
+                raise _LineProblems(['"spans" is not a list'])
             raw_spans = self._prodigy_spans(raw)
         named = self.annotator or _string(meta.get(META_ANNOTATOR)) or _string(item.get("_annotator_id"))
         yield self._record(line, text, raw_spans, meta, named)
@@ -484,21 +499,6 @@ def _triples_quickly(items: list) -> list[tuple] | None:
     if set(map(type, starts)) != {int} or set(map(type, ends)) != {int} or set(map(type, labels)) != {str}:
         return None
     return list(zip(starts, ends, labels, repeat(None)))
-
-
-def _prodigy_spans_quickly(items: list) -> list[tuple] | None:
-    """Prodigy's [{"start", "end", "label"[, "text"]}, ...] read as a whole when every item has that shape."""
-    if not items:
-        return []
-    if set(map(type, items)) != {dict}:
-        return None
-    starts = [item.get("start") for item in items]
-    ends = [item.get("end") for item in items]
-    labels = [item.get("label") for item in items]
-    texts = [item.get("text") for item in items]
-    if set(map(type, starts)) != {int} or set(map(type, ends)) != {int} or set(map(type, labels)) != {str}:
-        return None
-    return list(zip(starts, ends, labels, [text if isinstance(text, str) and text else None for text in texts]))
 
 
 def _index_map(value: Any, kind: type, key: str, problems: list[str]) -> dict[int, Any]:
