@@ -133,8 +133,8 @@ class LexiconMatcher:
         index = table[:, 0]
         hits = Hits(table[:, 1], table[:, 2], self.label[index], np.zeros(len(table), dtype=np.int64))
         if self.more_labels:  # a term in two labels: a candidate for each
-            extra = [(start, end, label, 0) for key, start, end in table[np.isin(index, list(self.more_labels))].tolist()
-                     for label in self.more_labels[key]]
+            shared = table[np.isin(index, list(self.more_labels))].tolist()
+            extra = [(start, end, label, 0) for key, start, end in shared for label in self.more_labels[key]]
             if extra:
                 hits = hits + Hits.of(extra)
         return hits
@@ -246,7 +246,7 @@ def visible_index(hits: Hits, spans: Sequence[SpanRow], rejected: set[tuple[int,
         touching = (before > 0) & (reach[np.maximum(before - 1, 0)] > hits.start) & keep
         start, end, label = hits.start.tolist(), hits.end.tolist(), hits.label.tolist()
         for i in np.flatnonzero(touching).tolist():
-            if any(_conflicts(start[i], end[i], label[i], r) for r in index.overlapping(start[i], end[i])):
+            if any(conflicts(start[i], end[i], label[i], r) for r in index.overlapping(start[i], end[i])):
                 keep[i] = False
     return np.flatnonzero(keep)
 
@@ -264,7 +264,8 @@ def _rejected_mask(hits: Hits, rejected: set[tuple[int, int, int]]) -> np.ndarra
     return np.isin(keys(hits.label, hits.start, hits.end), keys(refused[:, 0], refused[:, 1], refused[:, 2]))
 
 
-def _conflicts(start: int, end: int, label_id: int, r: SpanRow) -> bool:
+def conflicts(start: int, end: int, label_id: int, r: SpanRow) -> bool:
+    """Whether a suggestion [start, end) with `label_id` would touch the span `r` (see the module docstring)."""
     if r.label_id == label_id or (r.start, r.end) == (start, end):
         return True
     nested = (r.start <= start and end <= r.end) or (start <= r.start and r.end <= end)
@@ -344,8 +345,9 @@ class Suggester:
             rule_hits = self._rule_hits.get((document_id, length, rules_key))
             if rule_hits is None:
                 ranks = {rule.name: rank for rank, rule in enumerate(rules, 1)}
-                rule_hits = self._rule_hits.put((document_id, length, rules_key), _to_source(view, Hits.of([
-                    (start, end, label_id, ranks[name]) for start, end, label_id, name in rule_set.run(rules, view.text)])))
+                found = [(start, end, label_id, ranks[name])
+                         for start, end, label_id, name in rule_set.run(rules, view.text)]
+                rule_hits = self._rule_hits.put((document_id, length, rules_key), _to_source(view, Hits.of(found)))
             lexicon_hits = self._lexicon_hits.get((document_id, length, lexicon_version))
             if lexicon_hits is None:
                 matcher = self._matcher(session, lexicon_version)

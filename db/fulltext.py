@@ -136,7 +136,8 @@ def _short_starts(session: Executor, term: str) -> list[tuple[int, int]] | None:
     following += 0x800 if 0xD800 <= following <= 0xDFFF else 0  # no surrogates in UTF-8
     if following > 0x10FFFF:
         return None
-    found = [(doc, offset) for doc, offset in session.execute(_PREFIXED, {"low": term, "high": term[:-1] + chr(following)})]
+    prefixed = session.execute(_PREFIXED, {"low": term, "high": term[:-1] + chr(following)})
+    found = [(doc, offset) for doc, offset in prefixed]
     endings = []
     for doc, length, tail in session.execute(_TAILS, {"term": term.encode("utf-8")}):
         ending = bytes(tail).decode("utf-8", "ignore")[-(TRIGRAM - 1):]  # a cut first character is dropped

@@ -179,6 +179,15 @@ def test_labelling_a_term_once_offers_every_other_occurrence(open_window, qtbot,
     assert stored(db_path, corpus[0]) == [(second, second + 4, 1, Origin.MANUAL)]  # the label itself stays
 
 
+def test_a_span_labelled_just_before_closing_still_offers_its_text(open_window, qtbot, corpus, database):
+    window = open_window()
+    second = TEXT.index("两个维护落到实处")
+    window.pane.view.select(second, second + 4)
+    qtbot.keyClick(window.pane.view, Qt.Key.Key_1)
+    window.close()  # before the pause the offer waits for
+    assert [e.term for e in lexicon.all_entries(database)] == ["两个维护"]
+
+
 def test_ask_mode_asks_with_one_click_and_off_mode_does_nothing(open_window, qtbot, corpus):
     window = open_window()
     view, assist = window.pane.view, window.assist

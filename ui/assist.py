@@ -3,8 +3,9 @@ menu, the two panels, and the work behind them.
 
 - Suggestions: ui.suggestions draws and steps through them; accepting and rejecting are undo steps.
 - Lexicon offers: every span labelled by hand offers its text (annotate.lexicon.LexiconOffers). The offer is
-  made after the edit has been painted, not inside the key press; an automatic addition is announced in the
-  status bar with "undo" (take it out again) and "reject" (never offer it again); in "ask" mode the note asks.
+  made after the edit has been painted, in a worker (in order, one batch at a time), not inside the key press;
+  an automatic addition is announced in the status bar with "undo" (take it out again) and "reject" (never
+  offer it again); in "ask" mode the note asks.
 - Each lexicon change re-segments, in the background, the documents containing its terms, so their tokens
   agree with the labels when they are opened.
 - Label all occurrences counts in the document and the corpus first (in the background), then applies the
@@ -16,12 +17,12 @@ from __future__ import annotations
 from html import escape
 from typing import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu
 
 from annotate import lexicon
-from annotate.events import LexiconChanged, SpansChanged
+from annotate.events import EventBus, LexiconChanged, SpansChanged
 from annotate.lexicon import LexiconOffers, Offer, OfferMode
 from db.lexicon import LexiconRow
 from ui.concordancepanel import ConcordancePanel
@@ -29,19 +30,24 @@ from ui.lexiconpanel import LexiconPanel
 from ui.suggestions import SuggestionController
 from ui.tasks import Task, run_with_progress
 
-OFFER_DELAY_MS = 60  # the offer waits until the new span has been painted
+OFFER_DELAY_MS = 400  # offers wait for a pause in labelling: never in the way of the next key press
+RESEGMENT_DELAY_MS = 1500  # other documents are re-segmented once labelling pauses (the open one at once)
 NOTE_MS = 12_000  # how long a lexicon note stays in the status bar
 OFFER_MODES = ((OfferMode.AUTO, "Add Its Text to the &Lexicon"), (OfferMode.ASK, "&Ask Each Time"),
                (OfferMode.OFF, "Do &Nothing"))
 
 
 class Assist(QObject):
+    offerTaken = Signal(object)  # LexiconRow added automatically (emitted by the offers' worker)
+    offerMade = Signal(object)  # Offer to ask about (ask mode)
+
     def __init__(self, window):
         super().__init__(window)
         self.window = window
         self.workspace = None
         self.offers: LexiconOffers | None = None
         self._pending: list[SpansChanged] = []  # span edits whose lexicon offers wait for the repaint
+        self._offering: Task | None = None  # the worker making offers
         self._offer_timer = QTimer(self, singleShot=True, interval=OFFER_DELAY_MS)
         self._offer_timer.timeout.connect(self._make_offers)
         self._note_timer = QTimer(self, singleShot=True, interval=NOTE_MS)
@@ -49,6 +55,8 @@ class Assist(QObject):
         self._note_actions: dict[str, Callable[[], None]] = {}
         self._terms: set[str] = set()  # lexicon terms whose documents wait for re-segmentation
         self._segmenting: Task | None = None
+        self._resegment_timer = QTimer(self, singleShot=True, interval=RESEGMENT_DELAY_MS)
+        self._resegment_timer.timeout.connect(self._resegment)
         self.occurrence_dialog = None
 
         self.controller = SuggestionController(window.pane, window)
@@ -69,7 +77,27 @@ class Assist(QObject):
         self.note.hide()
         window.statusBar().addPermanentWidget(self.note)
         self._build_menu()
+        self.offerTaken.connect(self._offer_taken)
+        self.offerMade.connect(self._ask_offer)
         window.workspaceChanged.connect(self.set_workspace)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self._offer_before_closing()
+            self.set_workspace(None)  # nothing starts on the database the window is about to close
+        return False
+
+    def _offer_before_closing(self) -> None:
+        """A span labelled just before the window closes still offers its text; nothing follows the lexicon
+        change any more (no re-segmentation or suggestions on a database about to close)."""
+        if self._offering is not None:
+            self._offering.wait()
+        offers, pending, self._pending = self.offers, self._pending, []
+        if offers is not None and pending:
+            offers.events = EventBus()
+            for event in pending:
+                offers.handle(event)
 
     # --- menu ------------------------------------------------------------------------------------------
     def _action(self, menu: QMenu, text: str, slot: Callable | None, shortcut: str | None = None, *,
@@ -131,6 +159,7 @@ class Assist(QObject):
             self.offers.unsubscribe()
         self._pending.clear()
         self._terms.clear()
+        self._resegment_timer.stop()
         self._hide_note()
         self.workspace = workspace
         self.controller.set_workspace(workspace)
@@ -139,8 +168,8 @@ class Assist(QObject):
         if workspace is None:
             self.offers = None
             return
-        self.offers = LexiconOffers(workspace.database, workspace.events, on_offer=self._ask_offer,
-                                    on_added=self._offer_taken, listen=False)
+        self.offers = LexiconOffers(workspace.database, workspace.events, on_offer=self.offerMade.emit,
+                                    on_added=self.offerTaken.emit, listen=False)
         workspace.bridge.spansChanged.connect(self._span_edited)
         workspace.bridge.event.connect(self._on_event)
         self._show_offer_mode()
@@ -148,7 +177,7 @@ class Assist(QObject):
     def _on_event(self, event: object) -> None:
         if isinstance(event, LexiconChanged) and event.terms:
             self._terms.update(event.terms)
-            self._resegment()
+            self._resegment_timer.start()
 
     # --- lexicon offers, after the repaint -------------------------------------------------------------
     def _span_edited(self, event: SpansChanged) -> None:
@@ -156,15 +185,26 @@ class Assist(QObject):
         self._offer_timer.start()
 
     def _make_offers(self) -> None:
-        pending, self._pending = self._pending, []
-        offers = self.offers
-        if offers is None:
+        """Hand the waiting span edits to LexiconOffers in a worker: one batch at a time, so in order."""
+        if self._offering is not None or not self._pending or self.offers is None:
             return
-        try:
+        pending, self._pending, offers = self._pending, [], self.offers
+
+        def work(task: Task) -> None:
             for event in pending:
                 offers.handle(event)
-        except Exception as error:  # noqa: BLE001 - the label is saved; only the lexicon missed it
-            self.window.report_error("The lexicon could not take the new term.", error)
+
+        task = Task(work)
+        # The label is saved whatever happens here; only the lexicon missed its text.
+        task.failed.connect(lambda error: self.window.report_error("The lexicon could not take a new term.", error))
+        task.finished.connect(self._offered)
+        self._offering = task.start()
+        self.window.keep_until_closed(task)
+
+    def _offered(self) -> None:
+        self._offering = None
+        if self._pending:
+            self._offer_timer.start()
 
     def _offer_taken(self, entry: LexiconRow) -> None:
         label = self.window.pane.span_layer.label_text(entry.label_id)
@@ -178,7 +218,8 @@ class Assist(QObject):
         label = self.window.pane.span_layer.label_text(offer.label_id)
         self._show_note(f"Add “{escape(offer.term)}” to the lexicon? — ",
                         {"add": lambda: self._accept(offer), "never": lambda: self._reject(offer.term, offer.label_id)},
-                        f"Add “{offer.term}” ({label}) to the lexicon, so that its other occurrences are suggested?")
+                        f"Add “{offer.term}” ({label}) to the lexicon, so that its other occurrences are "
+                        "suggested?")
 
     def _take_back(self, entry: LexiconRow) -> None:
         lexicon.remove_entry(self.workspace.database, entry.id, events=self.workspace.events)
@@ -253,8 +294,8 @@ class Assist(QObject):
 
     def is_idle(self) -> bool:
         """No offer, suggestion or segmentation work is waiting (for tests and the screenshot)."""
-        return not (self._pending or self._offer_timer.isActive() or self._segmenting is not None
-                    or self.controller.is_busy())
+        return not (self._pending or self._offer_timer.isActive() or self._offering is not None
+                    or self._segmenting is not None or self.controller.is_busy())
 
     # --- label all occurrences -------------------------------------------------------------------------
     def label_all_occurrences(self) -> Task | None:
@@ -280,7 +321,8 @@ class Assist(QObject):
             if plans is not None and self.workspace is not None:
                 self._choose_occurrences(text, label, *plans)
 
-        return run_with_progress(self.window, f"Counting the occurrences of “{text[:20]}”…", work, on_success=counted,
+        return run_with_progress(self.window, f"Counting the occurrences of “{text[:20]}”…", work,
+                                 on_success=counted,
                                  on_error=lambda error: self.window.report_error("Counting failed.", error))
 
     def _choose_occurrences(self, text: str, label: str, here, corpus) -> None:

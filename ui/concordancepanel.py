@@ -68,7 +68,8 @@ class ConcordanceModel(QAbstractTableModel):
         if line.status is Status.OVERLAP:
             return f"≠ overlaps {reference}"
         if line.status is Status.OTHER:
-            exact = sorted({self.label_name(r.label_id) for r in line.spans if (r.start, r.end) == (line.start, line.end)})
+            here = (line.start, line.end)
+            exact = sorted({self.label_name(r.label_id) for r in line.spans if (r.start, r.end) == here})
             return f"≠ {', '.join(exact)}"
         return "✗ not labelled"
 
@@ -366,7 +367,7 @@ class ConcordancePanel(QWidget):
 
     def describe(self, result: Concordance) -> str:
         if not result.total:
-            return f"“{result.terms[0] if result.terms else ''}” occurs nowhere." if result.terms else "Nothing found."
+            return f"“{result.terms[0]}” occurs nowhere." if result.terms else "Nothing found."
         counts = " · ".join(f"{STATUS_WORDS[status]} {result.by_status.get(status, 0):,}" for status in Status
                             if result.by_status.get(status))
         shown = "" if result.complete else f"; the first {len(result.lines):,} lines are listed"

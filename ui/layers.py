@@ -289,8 +289,15 @@ class TokenLayer(Layer):
         self.tokens: Tokens | None = None
 
     def set_tokens(self, tokens: Tokens | None) -> None:
-        self.tokens = tokens
-        self.changed.emit()
+        """Show new tokens. New ones for the same text (after a lexicon change) repaint only from the first
+        boundary that moved: to the last one, or to the end when the alternating colours shift there."""
+        old, self.tokens = self.tokens, tokens
+        if old is None or tokens is None or not old.boundaries or old.boundaries[-1:] != tokens.boundaries[-1:]:
+            self.changed.emit()
+            return
+        changed = _changed_stretch(old.boundaries, tokens.boundaries)
+        if changed is not None:
+            self.changedRange.emit(*changed)
 
     def marks(self, start: int, end: int) -> list[Mark]:
         if self.tokens is None:
@@ -298,3 +305,27 @@ class TokenLayer(Layer):
         bounds = self.tokens.boundaries
         return [Mark(bounds[i], bounds[i + 1], TOKEN_COLORS[i % 2], Style.UNDERLINE)
                 for i in self.tokens.overlapping(start, end)]
+
+
+def _changed_stretch(old: list[int], new: list[int], chunk: int = 4096) -> tuple[int, int] | None:
+    """Where two boundary lists of one text differ, in stored positions (None: nowhere). Compared a chunk at a
+    time (C-speed slices), so 200,000 tokens cost about a millisecond."""
+    if old == new:
+        return None
+    first = 0
+    while old[first:first + chunk] == new[first:first + chunk]:
+        first += chunk
+    while old[first] == new[first]:
+        first += 1
+    tail = 0  # boundaries equal counted from the end
+    shorter = min(len(old), len(new)) - first
+    while tail + chunk <= shorter and (old[len(old) - tail - chunk:len(old) - tail]
+                                       == new[len(new) - tail - chunk:len(new) - tail]):
+        tail += chunk
+    while tail < shorter and old[-tail - 1] == new[-tail - 1]:
+        tail += 1
+    start = min(old[max(first - 1, 0)], new[max(first - 1, 0)])
+    if (len(new) - len(old)) % 2:  # the alternating colours shift from here on
+        return start, new[-1]
+    return start, max(old[len(old) - tail], new[len(new) - tail])  # the end of the token after the last change
+

@@ -19,16 +19,21 @@ from bisect import bisect_left, bisect_right
 from html import escape
 from typing import Iterable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent
 
 from annotate.events import LabelsChanged, LexiconChanged, SpansChanged, SuggestionsChanged
-from annotate.suggest import LEXICON, RejectSuggestions, Suggester, Suggestion, accept, accept_all, of_term
+from annotate.suggest import (LEXICON, RejectSuggestions, Suggester, Suggestion, accept, accept_all, conflicts,
+                              of_term)
 from db.labels import LabelInfo
 from ui.layers import Layer, Mark, Style
 from ui.tasks import Task
 
 Key = tuple[int, int, int]  # start, end, label id: text order, and what identifies a suggestion in a document
+# The computation waits this long so that it does not compete (for the GIL) with painting: after an edit, for
+# the repaint of the new span; after opening a document, for its first paint and its tokens (or at most
+# AFTER_OPEN_MS, when the segmentation takes longer).
+AFTER_EDIT_MS, AFTER_TOKENS_MS, AFTER_OPEN_MS = 30, 40, 300
 
 
 def _order(suggestion: Suggestion) -> Key:
@@ -66,14 +71,22 @@ class SuggestionLayer(Layer):
         self.changed.emit()
 
     def set_suggestions(self, document_id: int | None, suggestions: Iterable[Suggestion]) -> None:
-        """Show these suggestions; the current one stays current when it is still among them."""
+        """Show these suggestions; the current one stays current when it is still among them. Only the
+        stretch where they differ from the ones shown is repainted (a recomputation after an edit changes
+        a line or two; repainting the whole screen each time would slow the next key press)."""
+        old, same_document = self.suggestions, document_id == self.document_id
         self.document_id = document_id
         self.suggestions = sorted(suggestions, key=_order)
         self._keys = [_order(s) for s in self.suggestions]
         self._longest = max((s.end - s.start for s in self.suggestions), default=0)
         if self.current is not None and self.index(self.current) is None:
             self.current = None
-        self.changed.emit()
+        if not same_document:
+            self.changed.emit()
+            return
+        differ = set(old).symmetric_difference(self.suggestions)
+        if differ:
+            self.changedRange.emit(min(s.start for s in differ), max(s.end for s in differ))
 
     def remove(self, gone: Iterable[Suggestion]) -> None:
         """Take accepted or rejected suggestions off at once, before the recomputation confirms it."""
@@ -161,8 +174,11 @@ class SuggestionController(QObject):
         self._dirty = False  # something changed while a computation ran: its result is stale
         self._selecting = False  # the view's selection is being set to the current suggestion
         self._clicked: Suggestion | None = None  # the suggestion the last click selected
+        self._soon = QTimer(self, singleShot=True)
+        self._soon.timeout.connect(self.refresh)
         self.layer.shown.connect(self._shown)
         pane.opened.connect(self._opened)
+        pane.tokensReady.connect(self._tokens_ready)
         pane.click_handlers.append(self._click)
         pane.selectionDescribed.connect(self._pane_described)
         self.view.selectionChanged.connect(self._selection_changed)
@@ -170,6 +186,7 @@ class SuggestionController(QObject):
 
     # --- following the workspace -----------------------------------------------------------------------
     def set_workspace(self, workspace) -> None:
+        self._soon.stop()
         self.workspace = workspace
         self.suggester = Suggester(workspace.database) if workspace is not None else None
         self.layer.set_current(None)
@@ -185,26 +202,46 @@ class SuggestionController(QObject):
             return
         if isinstance(event, SpansChanged) and event.document_id == document.id:
             own = self.workspace.annotator_id
-            rows = [*event.added, *event.removed, *(row for pair in event.updated for row in pair)]
-            if any(row.annotator_id == own for row in rows):
-                self.refresh()
+            if event.removed or event.updated:
+                rows = [*event.added, *event.removed, *(row for pair in event.updated for row in pair)]
+                if any(row.annotator_id == own for row in rows):
+                    self._soon.start(AFTER_EDIT_MS)  # suggestions may come back: ask the Suggester
+            else:
+                self._hide_under([row for row in event.added if row.annotator_id == own])
         elif isinstance(event, SuggestionsChanged) and event.document_id in (None, document.id):
-            self.refresh()
+            self._soon.start(AFTER_EDIT_MS)
         elif isinstance(event, LexiconChanged):
-            self.refresh()
+            self._soon.start(AFTER_EDIT_MS)
         elif isinstance(event, LabelsChanged):
             self.layer.set_labels(self.pane.labels)
-            self.refresh()
+            self._soon.start(AFTER_EDIT_MS)
+
+    def _hide_under(self, spans) -> None:
+        """New spans of yours only hide suggestions (those they touch): done here, at once, without asking
+        the Suggester again — a label key press stays one quick repaint."""
+        gone = [s for row in spans for s in self.layer.overlapping(row.start, row.end)
+                if conflicts(s.start, s.end, s.label_id, row)]
+        if gone:
+            if self.layer.current in gone:
+                self.layer.set_current(None)
+            self.layer.remove(gone)
+        if self._task is not None:
+            self._dirty = True  # a computation that started before these spans would show them again
 
     def _opened(self, document_id: int) -> None:
         self._clicked = None
         self.layer.set_current(None)
         self.layer.set_suggestions(document_id, [])
-        self.refresh()
+        self._soon.start(AFTER_OPEN_MS)
+
+    def _tokens_ready(self, document_id: int) -> None:
+        if self._soon.isActive() and self.layer.document_id == document_id:
+            self._soon.start(AFTER_TOKENS_MS)  # painted with its tokens: the suggestions may come now
 
     # --- computing off the GUI thread ------------------------------------------------------------------
     def refresh(self) -> None:
         """Recompute the open document's suggestions in the background (coalesced)."""
+        self._soon.stop()
         if self.workspace is None or self.pane.document is None or not self.layer.visible:
             return
         if self._task is not None:
@@ -243,7 +280,8 @@ class SuggestionController(QObject):
             self.refresh()
 
     def is_busy(self) -> bool:
-        return self._task is not None
+        """A computation is waiting or running."""
+        return self._task is not None or self._soon.isActive()
 
     def set_shown(self, shown: bool) -> None:
         self.layer.set_visible(shown)
