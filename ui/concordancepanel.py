@@ -10,7 +10,7 @@ with the occurrence selected, so a label key labels it.
 from __future__ import annotations
 
 from html import escape
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from PySide6.QtCore import (QAbstractTableModel, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex,
                             QSortFilterProxyModel, Qt, QTimer, Signal)
@@ -18,17 +18,20 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
 
-from annotate.concordance import Concordance, Line, Status
 from annotate.events import SpansChanged
 from db.labels import LabelInfo
 from ui.tasks import Task
 
+if TYPE_CHECKING:  # annotate.concordance loads the suggestion engine: only when a search runs, not at start-up
+    from annotate.concordance import Concordance, Line
+
 Index = QModelIndex | QPersistentModelIndex
 MAX_LINES = 2000  # lines shown for a term; counts and statuses always cover every occurrence
-STATUS_COLORS = {Status.SAME: QColor("#2a9d8f"), Status.INSIDE: QColor("#52b788"), Status.OVERLAP: QColor("#f4a261"),
-                 Status.OTHER: QColor("#d62828"), Status.NONE: QColor("#c9a227")}
-STATUS_WORDS = {Status.SAME: "same", Status.INSIDE: "inside", Status.OVERLAP: "overlaps", Status.OTHER: "other label",
-                Status.NONE: "not labelled"}
+# By annotate.concordance.Status (a str enum: its members are these strings), in the order shown.
+STATUS_COLORS = {"same": QColor("#2a9d8f"), "inside": QColor("#52b788"), "overlap": QColor("#f4a261"),
+                 "other": QColor("#d62828"), "none": QColor("#c9a227")}
+STATUS_WORDS = {"same": "same", "inside": "inside", "overlap": "overlaps", "other": "other label",
+                "none": "not labelled"}
 
 
 class ConcordanceModel(QAbstractTableModel):
@@ -61,13 +64,13 @@ class ConcordanceModel(QAbstractTableModel):
 
     def status_text(self, line: Line) -> str:
         reference = self.label_name(self.result.label_id if self.result else None)
-        if line.status is Status.SAME:
+        if line.status == "same":
             return f"✓ {reference}"
-        if line.status is Status.INSIDE:
+        if line.status == "inside":
             return f"✓ inside {reference}"
-        if line.status is Status.OVERLAP:
+        if line.status == "overlap":
             return f"≠ overlaps {reference}"
-        if line.status is Status.OTHER:
+        if line.status == "other":
             here = (line.start, line.end)
             exact = sorted({self.label_name(r.label_id) for r in line.spans if (r.start, r.end) == here})
             return f"≠ {', '.join(exact)}"
@@ -368,7 +371,7 @@ class ConcordancePanel(QWidget):
     def describe(self, result: Concordance) -> str:
         if not result.total:
             return f"“{result.terms[0]}” occurs nowhere." if result.terms else "Nothing found."
-        counts = " · ".join(f"{STATUS_WORDS[status]} {result.by_status.get(status, 0):,}" for status in Status
+        counts = " · ".join(f"{word} {result.by_status.get(status, 0):,}" for status, word in STATUS_WORDS.items()
                             if result.by_status.get(status))
         shown = "" if result.complete else f"; the first {len(result.lines):,} lines are listed"
         inconsistent = sum(count for status, count in result.by_status.items() if not status.consistent)

@@ -17,17 +17,18 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from html import escape
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent
 
 from annotate.events import LabelsChanged, LexiconChanged, SpansChanged, SuggestionsChanged
-from annotate.suggest import (LEXICON, RejectSuggestions, Suggester, Suggestion, accept, accept_all, conflicts,
-                              of_term)
 from db.labels import LabelInfo
 from ui.layers import Layer, Mark, Style
 from ui.tasks import Task
+
+if TYPE_CHECKING:  # annotate.suggest loads numpy, the rules and OpenCC: when a document opens, not at start-up
+    from annotate.suggest import Suggester, Suggestion
 
 Key = tuple[int, int, int]  # start, end, label id: text order, and what identifies a suggestion in a document
 # The computation waits this long so that it does not compete (for the GIL) with painting: after an edit, for
@@ -41,7 +42,15 @@ def _order(suggestion: Suggestion) -> Key:
 
 
 def source_text(source: str) -> str:
+    from annotate.suggest import LEXICON
+
     return "the lexicon" if source == LEXICON else f"rule {source}"
+
+
+def _of_term(suggestions: Iterable[Suggestion], example: Suggestion) -> list[Suggestion]:
+    from annotate.suggest import of_term
+
+    return of_term(suggestions, example)
 
 
 class SuggestionLayer(Layer):
@@ -188,7 +197,7 @@ class SuggestionController(QObject):
     def set_workspace(self, workspace) -> None:
         self._soon.stop()
         self.workspace = workspace
-        self.suggester = Suggester(workspace.database) if workspace is not None else None
+        self.suggester = None  # made when first needed, in the worker that computes
         self.layer.set_current(None)
         self.layer.set_suggestions(None, [])
         if workspace is None:
@@ -219,6 +228,8 @@ class SuggestionController(QObject):
     def _hide_under(self, spans) -> None:
         """New spans of yours only hide suggestions (those they touch): done here, at once, without asking
         the Suggester again — a label key press stays one quick repaint."""
+        from annotate.suggest import conflicts
+
         gone = [s for row in spans for s in self.layer.overlapping(row.start, row.end)
                 if conflicts(s.start, s.end, s.label_id, row)]
         if gone:
@@ -247,11 +258,15 @@ class SuggestionController(QObject):
         if self._task is not None:
             self._dirty = True
             return
-        workspace, suggester = self.workspace, self.suggester
+        workspace = self.workspace
         document_id, annotator_id = self.pane.document.id, workspace.annotator_id
 
         def work(task: Task) -> list[Suggestion]:
-            return suggester.for_document(document_id, annotator_id=annotator_id)
+            if self.suggester is None or self.suggester.database is not workspace.database:
+                from annotate.suggest import Suggester
+
+                self.suggester = Suggester(workspace.database)  # one computation runs at a time
+            return self.suggester.for_document(document_id, annotator_id=annotator_id)
 
         task = Task(work)
         task.succeeded.connect(lambda found: self._computed(workspace, document_id, found))
@@ -376,6 +391,8 @@ class SuggestionController(QObject):
         if current is None or not self._usable():
             self.message.emit("No suggestion is selected: Alt+→ goes to the next one.")
             return
+        from annotate.suggest import accept
+
         if self.workspace.push(accept(current, self.workspace.annotator_id)):
             self._advance([current], current)
 
@@ -384,6 +401,8 @@ class SuggestionController(QObject):
         if current is None or not self._usable():
             self.message.emit("No suggestion is selected: Alt+→ goes to the next one.")
             return
+        from annotate.suggest import RejectSuggestions
+
         if self.workspace.push(RejectSuggestions([current], text=f"Reject {current.text}")):
             self._advance([current], current)
 
@@ -393,7 +412,9 @@ class SuggestionController(QObject):
         if current is None or not self._usable():
             self.message.emit("Select a suggestion first (Alt+→): all suggestions of its term are accepted.")
             return
-        group = of_term(self.layer.suggestions, current)
+        from annotate.suggest import accept_all
+
+        group = _of_term(self.layer.suggestions, current)
         edit = accept_all(group, self.workspace.annotator_id, text=f"Accept {len(group)} × {current.text}")
         if self.workspace.push(edit):
             self.message.emit(f"Accepted {len(group)} suggestion{'s' if len(group) != 1 else ''} "
@@ -408,6 +429,8 @@ class SuggestionController(QObject):
         if not shown:
             self.message.emit("No suggestions in this document.")
             return
+        from annotate.suggest import accept_all
+
         edit = accept_all(shown, self.workspace.annotator_id, text=f"Accept {len(shown)} suggestions")
         if self.workspace.push(edit):
             self.layer.set_current(None)
@@ -445,7 +468,7 @@ class SuggestionController(QObject):
         current = self.layer.current
         if current is None:
             return
-        same = len(of_term(self.layer.suggestions, current))
+        same = len(_of_term(self.layer.suggestions, current))
         text = current.text.replace("\n", "⏎")
         text = text if len(text) <= 24 else text[:23] + "…"
         self.described.emit(
