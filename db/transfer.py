@@ -229,8 +229,8 @@ class ImportSpool:
 
     def add(self, document_rows: Sequence[tuple], span_rows: Sequence[tuple]) -> None:
         """Documents as SPOOL_DOCUMENT_COLUMNS tuples (script None: not worked out, see `write`), spans as
-        SPOOL_SPAN_COLUMNS tuples. Written to the temporary tables only, in one transaction that `write`
-        commits before it starts its own (so nothing read while adding is what the write sees)."""
+        SPOOL_SPAN_COLUMNS tuples. Written to the temporary tables only, in a transaction that `write` commits
+        before it begins its own: the write never works from a snapshot taken while the file was read."""
         if document_rows:
             self._add_documents(document_rows)
         if span_rows:
