@@ -1,11 +1,13 @@
-"""Suggestions in the text view: dashed boxes in their label's colour, computed off the GUI thread, accepted
+"""Suggestions in the text view: short dashes in their label's colour, computed off the GUI thread, accepted
 (Enter) or rejected (Backspace) as steps on the window's undo stack.
 
 Nothing here is a label until it is accepted: the layer only draws what annotate.suggest.Suggester returns
 (which never covers, moves or hides a span the user made), and accepting pushes an AddSpan with origin
-`suggested`. The suggestions of the open document are recomputed in the background whenever its spans, the
-lexicon, the rules or the rejections change; a computation that an edit overtook is thrown away and run
-again, so the layer never shows a suggestion over a span that has just been made.
+`suggested`. A new span of yours hides the suggestions it touches at once; otherwise the suggestions of the
+open document are recomputed in the background whenever its spans, the lexicon, the rules or the rejections
+change, and a computation that an edit overtook is thrown away and run again, so the layer never shows a
+suggestion over a span that has just been made. What the GUI thread does with a result is a swap and the
+repaint of the lines that changed; the sorting and comparing happen in the worker.
 
 Selection: a span and a suggestion are never selected at the same time. Alt+→/Alt+← (or a click) makes a
 suggestion current: its text is selected in the view, so a label key labels it with another label, Enter
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from html import escape
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent
@@ -53,6 +55,26 @@ def _of_term(suggestions: Iterable[Suggestion], example: Suggestion) -> list[Sug
     return of_term(suggestions, example)
 
 
+class Prepared(NamedTuple):
+    """Suggestions ready to be shown: sorted, their keys made, and where they differ from `before`."""
+
+    document_id: int | None
+    suggestions: list[Suggestion]
+    keys: list[Key]
+    longest: int
+    changed: tuple[int, int] | None  # the stretch to repaint; None: nothing changed
+
+    @classmethod
+    def of(cls, document_id: int | None, suggestions: Iterable[Suggestion],
+           before: Sequence[Suggestion] = ()) -> "Prepared":
+        """Runs in the worker that computed them (or for a few, on the GUI thread)."""
+        ordered = sorted(suggestions, key=_order)
+        differ = set(before).symmetric_difference(ordered)
+        changed = (min(s.start for s in differ), max(s.end for s in differ)) if differ else None
+        return cls(document_id, ordered, [_order(s) for s in ordered],
+                   max((s.end - s.start for s in ordered), default=0), changed)
+
+
 class SuggestionLayer(Layer):
     """The suggestions of the open document, in text order; one of them may be current."""
 
@@ -80,22 +102,20 @@ class SuggestionLayer(Layer):
         self.changed.emit()
 
     def set_suggestions(self, document_id: int | None, suggestions: Iterable[Suggestion]) -> None:
-        """Show these suggestions; the current one stays current when it is still among them. Only the
+        self.show(Prepared.of(document_id, suggestions, self.suggestions if document_id == self.document_id else ()))
+
+    def show(self, prepared: Prepared) -> None:
+        """Show prepared suggestions; the current one stays current when it is still among them. Only the
         stretch where they differ from the ones shown is repainted (a recomputation after an edit changes
         a line or two; repainting the whole screen each time would slow the next key press)."""
-        old, same_document = self.suggestions, document_id == self.document_id
-        self.document_id = document_id
-        self.suggestions = sorted(suggestions, key=_order)
-        self._keys = [_order(s) for s in self.suggestions]
-        self._longest = max((s.end - s.start for s in self.suggestions), default=0)
+        same_document = prepared.document_id == self.document_id
+        self.document_id, self.suggestions, self._keys, self._longest, changed = prepared
         if self.current is not None and self.index(self.current) is None:
             self.current = None
         if not same_document:
             self.changed.emit()
-            return
-        differ = set(old).symmetric_difference(self.suggestions)
-        if differ:
-            self.changedRange.emit(min(s.start for s in differ), max(s.end for s in differ))
+        elif changed is not None:
+            self.changedRange.emit(*changed)
 
     def remove(self, gone: Iterable[Suggestion]) -> None:
         """Take accepted or rejected suggestions off at once, before the recomputation confirms it."""
@@ -260,13 +280,15 @@ class SuggestionController(QObject):
             return
         workspace = self.workspace
         document_id, annotator_id = self.pane.document.id, workspace.annotator_id
+        before = list(self.layer.suggestions) if self.layer.document_id == document_id else []
 
-        def work(task: Task) -> list[Suggestion]:
+        def work(task: Task) -> Prepared:
             if self.suggester is None or self.suggester.database is not workspace.database:
                 from annotate.suggest import Suggester
 
                 self.suggester = Suggester(workspace.database)  # one computation runs at a time
-            return self.suggester.for_document(document_id, annotator_id=annotator_id)
+            return Prepared.of(document_id, self.suggester.for_document(document_id, annotator_id=annotator_id),
+                               before)
 
         task = Task(work)
         task.succeeded.connect(lambda found: self._computed(workspace, document_id, found))
@@ -277,11 +299,11 @@ class SuggestionController(QObject):
         if keep is not None:
             keep(task)
 
-    def _computed(self, workspace, document_id: int, found: list[Suggestion]) -> None:
+    def _computed(self, workspace, document_id: int, found: Prepared) -> None:
         document = self.pane.document
         if workspace is not self.workspace or document is None or document.id != document_id or self._dirty:
             return  # overtaken by an edit or another document: the rerun brings the right ones
-        self.layer.set_suggestions(document_id, found)
+        self.layer.show(found)
         self._describe()
         self.updated.emit(document_id)
 
