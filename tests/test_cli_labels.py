@@ -25,7 +25,9 @@ def test_labels_are_listed_and_added(db_path, capsys):
     (["add", "TWO WORDS"], "label name 'TWO WORDS' must be one word without spaces"),
     (["add", "POLICY", "--color", "red"], "colour 'red' is not #rrggbb"),
     (["add", "POLICY", "--key", "12"], "shortcut '12' must be a single key"),
-    (["add", "SLOGAN"], "label 'SLOGAN' or shortcut None is already in use"),
+    (["add", "SLOGAN"], "label 'SLOGAN' is already in use"),
+    (["add", "L" * 65], f"label name '{'L' * 65}' must be one word without spaces, at most 64 characters"),
+    (["add", "POLICY", "--display", "政" * 129], "display name"),
     (["add", "POLICY", "--key", "1"], "label 'POLICY' or shortcut '1' is already in use"),
 ])
 def test_a_label_that_cannot_be_saved_is_refused_with_the_reason(db_path, capsys, argv, reason):

@@ -51,16 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import ArgumentError, OperationalError
+    from sqlalchemy.exc import ArgumentError, DBAPIError
 
     from db.engine import open_database
+    from db.errors import environment_reason, one_line
     from db.migrate import SchemaError
 
     try:
         database = open_database(args.db)
-    except (SchemaError, OperationalError, ArgumentError) as error:
-        reason = getattr(error, "orig", None) or error
-        print(f"error: cannot open database {args.db or ''}: {reason}".replace("  ", " "), file=sys.stderr)
+    except SchemaError as error:  # names the database itself
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except (DBAPIError, ArgumentError, ImportError) as error:
+        if isinstance(error, ImportError):  # a URL whose driver is not installed (mysql://, ...)
+            reason = f"its database driver is not installed ({error})"
+        else:
+            reason = getattr(error, "orig", None) or error
+        print(f"error: cannot open database {_shown(args.db)}: {one_line(str(reason))}", file=sys.stderr)
         return 1
     try:
         return args.run(args, database) or 0
@@ -69,5 +76,29 @@ def run_command(args: argparse.Namespace) -> int:
         return 1
     except BrokenPipeError:  # `main.py export - | head`
         return 0
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except (DBAPIError, OSError) as error:  # locked, read-only, full: the machine's doing, said in one line
+        reason = environment_reason(error)
+        if reason is None:
+            raise  # a bug: the traceback is what to report
+        print(f"error: {one_line(reason)}", file=sys.stderr)
+        return 1
     finally:
         database.close()
+
+
+def _shown(location: str | None) -> str:
+    """The database meant (--db, else $ZHUBI_DB, else the default file), without the password of a URL."""
+    from sqlalchemy.exc import ArgumentError
+
+    from db.engine import resolve_url
+
+    try:
+        url = resolve_url(location)
+    except ArgumentError:
+        return location or ""
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database
+    return url.render_as_string(hide_password=True)

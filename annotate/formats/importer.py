@@ -26,13 +26,13 @@ from corpus.text import content_hash
 from db import annotators, labels, transfer
 from db import comments as comment_rows
 from db.engine import Database
-from db.models import Origin, ReviewStatus, Status
+from db.models import Document, Origin, ReviewStatus, Status
 from db.spans import find_exact
 
 PROBLEMS_LISTED = 100  # problems kept in the report; all are counted
 _BATCH_RECORDS = 500   # new texts spooled together (they are what a batch holds in memory)
 _BATCH_SPANS = 20_000
-DOCUMENT_NAME_MAX = 512  # db.models.Document.name
+DOCUMENT_NAME_MAX = Document.__table__.c.name.type.length
 # Colours for labels a file brings in, picked by name so the same label gets the same colour everywhere.
 NEW_LABEL_COLOURS = ("#e9c46a", "#8ab17d", "#b56576", "#6d597a", "#4ea8de", "#f28482", "#84a59d", "#bc6c25",
                      "#7209b7", "#588157")

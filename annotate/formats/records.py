@@ -8,7 +8,6 @@ text, whatever the file counted in.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import repeat
@@ -19,14 +18,14 @@ from typing import Any, Iterator
 import msgspec
 
 from annotate.formats.offsets import ASTRAL, NewlineOffsets, OffsetError, Utf16Offsets
+from annotate.labelset import NAME as _LABEL_NAME
+from annotate.labelset import NAME_MAX as LABEL_NAME_MAX
 from corpus.text import normalize_newlines
-from db.models import ReviewStatus, Status
+from db.models import Annotator, ReviewStatus, Status
 
 FORMATS = ("doccano", "prodigy", "labelstudio")
 OFFSET_UNITS = ("codepoint", "utf16")
-LABEL_NAME_MAX = 64      # db.models.Label.name
-_LABEL_NAME = re.compile(rf"\S{{1,{LABEL_NAME_MAX}}}")  # one word: label names are keys in every export
-ANNOTATOR_NAME_MAX = 128  # db.models.Annotator.name
+ANNOTATOR_NAME_MAX = Annotator.__table__.c.name.type.length
 
 # Keys of the `meta` object Zhubi writes and reads back (see README, "Export and import").
 META_ID = "id"
