@@ -1,9 +1,15 @@
 """Start to interactive window on the sample corpus (target ≤ 1.5 s).
 
 A fresh Python process per run, timed from just before it is launched until the window shows the document
-list and the last document's text and has painted them (what a user can read and click), on a database that
-already holds the sample corpus (the first start imports it in the background; every later start is this).
+list and the last document's text and has painted them (`MainWindow.settled`: what a user can read and
+click), on a database that already holds the sample corpus (the first start imports it in the background;
+every later start is this). Also shown: when `ready` came (the document set up, not yet painted) and when the
+event loop first ran (the window, empty, before the database is open).
 Baseline in the same script: a process that shows an empty Qt main window.
+
+Python's compiled bytecode is kept, as on every start after a user's first: the runs write it to a scratch
+folder (PYTHONPYCACHEPREFIX) after one unmeasured start, even where PYTHONDONTWRITEBYTECODE is set (without
+it, each start compiles the project's modules again: about 0.2 s more here).
 Run: .venv/bin/python bench/bench_ui_startup.py [--runs 5]
 """
 
@@ -25,19 +31,17 @@ import sys, time
 sys.path.insert(0, {root!r})
 from annotate.cli import window_arguments                  # what main.py does first
 args = window_arguments(["--db", {db!r}])
-from ui.app import make_application, start_window, tune_garbage_collector
+from ui.app import make_application, start_window
 from ui.settings import Settings
 from PySide6.QtCore import QTimer
 app = make_application()
 settings = Settings()
-shown = []
+shown, ready = [], []
 window = start_window(settings, settings.annotator, args.db)  # what run_app does, minus the name prompt
-tune_garbage_collector()
 QTimer.singleShot(0, lambda: shown.append(time.time()))
-def interactive():
-    QTimer.singleShot(0, lambda: (print(shown[0], time.time(), window.pane.document.name,
-                                        window.documents.model.rowCount()), app.quit()))
-window.ready.connect(interactive)
+window.ready.connect(lambda: ready.append(time.time()))
+window.settled.connect(lambda: (print(shown[0], ready[0], time.time(), window.pane.document.name,
+                                      window.documents.model.rowCount()), app.quit()))
 app.exec()
 window.close()
 """
@@ -74,7 +78,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         # Settings and data in a scratch folder; the cache directory stays the user's own, as fontconfig keeps
         # its font cache there (a fresh one costs a second of font scanning that no real start pays).
-        env = dict(os.environ, XDG_CONFIG_HOME=str(Path(folder) / "config"), XDG_DATA_HOME=str(Path(folder) / "data"))
+        env = dict(os.environ, XDG_CONFIG_HOME=str(Path(folder) / "config"), XDG_DATA_HOME=str(Path(folder) / "data"),
+                   PYTHONPYCACHEPREFIX=str(Path(folder) / "bytecode"))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
         db = str(Path(folder) / "sample.db")
         database = open_database(db)
@@ -84,12 +90,16 @@ def main() -> None:
         config.mkdir(parents=True)
         (config / "zhubi.ini").write_text("[General]\nannotator=bench\n", encoding="utf-8")
 
-        starts, shown, baseline = [], [], []
+        app = APP.format(root=str(ROOT), db=db)
+        launch(app, env)  # writes the bytecode
+        launch(BASELINE, env)
+        starts, ready, shown, baseline = [], [], [], []
         for _ in range(runs):
-            began, fields = launch(APP.format(root=str(ROOT), db=db), env)
+            began, fields = launch(app, env)
             shown.append(float(fields[0]) - began)
-            starts.append(float(fields[1]) - began)
-            name, rows = fields[2], fields[3]
+            ready.append(float(fields[1]) - began)
+            starts.append(float(fields[2]) - began)
+            name, rows = fields[3], fields[4]
             began, fields = launch(BASELINE, env)
             baseline.append(float(fields[0]) - began)
     base = statistics.median(baseline)
@@ -97,8 +107,9 @@ def main() -> None:
     print(f"start to interactive on the sample corpus ({count} documents; opened {name}, {rows} rows listed), "
           f"{runs} runs, offscreen")
     print(f"  interactive     median {median:5.2f} s  (min {min(starts):.2f}, max {max(starts):.2f})   "
-          f"x{median / base:4.1f} baseline   target ≤ 1.5 s")
-    print(f"  window painted  median {statistics.median(shown):5.2f} s  (empty, before the database is open)")
+          f"x{median / base:4.1f} baseline   target ≤ 1.5 s   (document painted)")
+    print(f"  ready           median {statistics.median(ready):5.2f} s  (document set up, before its paint)")
+    print(f"  event loop      median {statistics.median(shown):5.2f} s  (the window, before the database is open)")
     print(f"  baseline        median {base:5.2f} s  (python + PySide6: an empty QMainWindow painted)")
 
 

@@ -1,7 +1,14 @@
 """Starting the window: the application object, the annotator's name, the database, and `--screenshot`.
 
-The window paints before anything slow happens: the database opens in a worker thread, jieba's dictionary
-loads in another, and the sample corpus (first start on an empty default database) imports in the background.
+The window paints before anything slow happens: the database opens in a worker thread, the last document is
+shown (`MainWindow.ready`), and only once that has been painted (`MainWindow.settled`) do jieba's dictionary,
+the full-text index and the suggestions start in the background, so none of them competes with the first
+paint for the interpreter. The sample corpus (first start on an empty default database) imports in the
+background too.
+
+The database layer (SQLAlchemy and the schema) and numpy are imported before Qt on purpose: once PySide6 is
+loaded, its `__feature__` import hook reads the source of every module imported after it, which costs about
+0.1 s over those libraries' few hundred modules (bench/bench_ui_startup.py).
 """
 
 from __future__ import annotations
@@ -14,12 +21,15 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QEventLoop, Qt, QThread
+import numpy  # noqa: F401 - before Qt (see above): the span layers' arrays
+import db.models  # noqa: F401 - before Qt (see above): SQLAlchemy and the schema
+from PySide6.QtCore import QEventLoop, QThread
 from PySide6.QtWidgets import QApplication
 
 from ui.settings import Settings
 
 SCREENSHOT_SIZE = (1400, 900)
+GC_THRESHOLDS = (50_000, 20, 20)  # young collections wait for more allocations (see tune_garbage_collector)
 
 
 def make_application() -> QApplication:
@@ -53,20 +63,23 @@ def tune_garbage_collector() -> None:
     wait for more allocations. Memory is still freed by reference counting as before."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def start_window(settings: Settings, annotator: str, requested: str | None, *, unattended: bool = False):
     """Show the window at once and open the database behind it; returns the window."""
     from ui.mainwindow import MainWindow
 
+    gc.set_threshold(*GC_THRESHOLDS)  # the last document opens with them already (the freeze comes later)
     window = MainWindow(settings, annotator)
     window.unattended = unattended
     window.show()
     location, is_default = database_location(requested, settings)
     window.open_database(location, sample_if_empty=is_default)
-    # The dictionary loads once the window is usable, not while the first paint competes for the CPU.
-    window.ready.connect(_warm_up_segmenter, Qt.ConnectionType.SingleShotConnection)
+    # Once the first document is on the screen, not while it is being painted: the dictionary loads, and what
+    # start-up left alive is frozen out of the collector's scans.
+    window.when_settled(_warm_up_segmenter)
+    window.when_settled(tune_garbage_collector)
     return window
 
 
@@ -98,7 +111,6 @@ def run_app(args: argparse.Namespace) -> int:
 
     install_excepthook()
     window = start_window(settings, annotator, args.db)
-    tune_garbage_collector()
     code = app.exec()
     del window
     return code

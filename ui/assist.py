@@ -60,6 +60,7 @@ class Assist(QObject):
         self.occurrence_dialog = None
 
         self.controller = SuggestionController(window.pane, window)
+        window.when_settled(self.controller.begin)
         self.controller.message.connect(self._say)
         self.controller.described.connect(window.selection_label.setText)
         self.lexicon_panel = LexiconPanel(window)

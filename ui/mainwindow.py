@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar,
                                QToolButton, QWidget)
@@ -29,10 +29,14 @@ from ui.textview import VIEW_KEYS
 from ui.workspace import Workspace
 
 DEFAULT_SIZE = QSize(1400, 900)
+SETTLE_FALLBACK_MS = 1500  # `settled` comes this long after `ready` even when nothing paints (a hidden window)
 
 
 class MainWindow(QMainWindow):
     ready = Signal()  # a database is open and its document list and last document are shown
+    # Once per window: what `ready` showed has been painted. Work the first screen does not need (jieba's
+    # dictionary, the full-text index, suggestions) waits for it, so it never competes with the first paint.
+    settled = Signal()
     workspaceChanged = Signal(object)  # Workspace | None: panels re-attach to the new database
 
     def __init__(self, settings: Settings, annotator: str):
@@ -44,6 +48,8 @@ class MainWindow(QMainWindow):
         self._total = 0  # documents in the database, for the status bar
         self._background: list[Task] = []  # work on the open database that must stop before it closes
         self.unattended = False  # True when nobody is there to read a dialog (--screenshot)
+        self.is_settled = False
+        self._awaiting_paint = False
         self.resize(DEFAULT_SIZE)
 
         self.pane = DocumentPane(self)
@@ -256,7 +262,7 @@ class MainWindow(QMainWindow):
     def _database_failed(self, location: str | None, error: BaseException) -> None:
         self.statusBar().clearMessage()
         self.report_error(f"Cannot open the database {location or '(default)'}.", error)
-        self.ready.emit()
+        self._emit_ready()
 
     def _database_opened(self, database, location: str | None, sample_if_empty: bool) -> None:
         try:
@@ -272,8 +278,36 @@ class MainWindow(QMainWindow):
         if sample_if_empty and self.documents.model.rowCount() == 0:
             self._import_sample()
         else:
-            QTimer.singleShot(0, self._index_texts)
+            self.when_settled(self._index_texts)
+        self._emit_ready()
+
+    # --- start-up: the first screen before anything else ----------------------------------------------
+    def _emit_ready(self) -> None:
         self.ready.emit()
+        if not self.is_settled and not self._awaiting_paint:
+            self._awaiting_paint = True
+            self.pane.view.viewport().installEventFilter(self)  # the next paint shows what `ready` set up
+            QTimer.singleShot(SETTLE_FALLBACK_MS, self._settle)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint and watched is self.pane.view.viewport() and not self.is_settled:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._settle)  # after this paint has reached the screen
+        return super().eventFilter(watched, event)
+
+    def _settle(self) -> None:
+        if not self.is_settled:
+            self.is_settled = True
+            self.pane.view.viewport().removeEventFilter(self)
+            self.settled.emit()
+
+    def when_settled(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the first screen is painted (soon, if it is already); each such callback is
+        an event of its own, so none holds up the others."""
+        if self.is_settled:
+            QTimer.singleShot(0, callback)
+        else:
+            self.settled.connect(lambda: QTimer.singleShot(0, callback), Qt.ConnectionType.SingleShotConnection)
 
     def set_workspace(self, workspace: Workspace | None) -> None:
         old = self.workspace

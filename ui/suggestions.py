@@ -203,6 +203,7 @@ class SuggestionController(QObject):
         self._dirty = False  # something changed while a computation ran: its result is stale
         self._selecting = False  # the view's selection is being set to the current suggestion
         self._clicked: Suggestion | None = None  # the suggestion the last click selected
+        self._begun = False  # nothing is computed before `begin` (the window's first screen is painted)
         self._soon = QTimer(self, singleShot=True)
         self._soon.timeout.connect(self.refresh)
         self.layer.shown.connect(self._shown)
@@ -270,10 +271,17 @@ class SuggestionController(QObject):
             self._soon.start(AFTER_TOKENS_MS)  # painted with its tokens: the suggestions may come now
 
     # --- computing off the GUI thread ------------------------------------------------------------------
+    def begin(self) -> None:
+        """Start computing (at start-up, once the first document is on the screen: loading the suggestion
+        engine takes the interpreter for a few hundred milliseconds)."""
+        if not self._begun:
+            self._begun = True
+            self.refresh()
+
     def refresh(self) -> None:
         """Recompute the open document's suggestions in the background (coalesced)."""
         self._soon.stop()
-        if self.workspace is None or self.pane.document is None or not self.layer.visible:
+        if not self._begun or self.workspace is None or self.pane.document is None or not self.layer.visible:
             return
         if self._task is not None:
             self._dirty = True
@@ -318,7 +326,8 @@ class SuggestionController(QObject):
 
     def is_busy(self) -> bool:
         """A computation is waiting or running."""
-        return self._task is not None or self._soon.isActive()
+        waiting = not self._begun and self.pane.document is not None and self.layer.visible
+        return waiting or self._task is not None or self._soon.isActive()
 
     def set_shown(self, shown: bool) -> None:
         self.layer.set_visible(shown)
