@@ -73,7 +73,7 @@ def test_annotators_can_be_compared_one_at_a_time(setup, database):
 def test_short_terms_and_indexed_documents_give_the_same_answers(setup, database):
     _, ids = setup
     before = concordance.concordance(database, "维护")
-    assert concordance.update_index(database) == 4
+    assert concordance.update_index(database) == (4 if database.is_sqlite else 0)  # PostgreSQL: no index
     with database.session() as session:
         assert fulltext.pending_count(session) == 0
     assert [(l.document_id, l.start) for l in concordance.concordance(database, "维护").lines] == [
@@ -110,6 +110,7 @@ def test_a_limited_concordance_shows_the_first_lines_and_counts_every_occurrence
         database, "两个维护", limit=10).lines]  # contexts cut by the database equal those cut here
 
 
+@pytest.mark.sqlite_only
 def test_positions_from_the_index_and_from_the_texts_agree(setup, database):
     from sqlalchemy import text
 

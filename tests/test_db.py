@@ -14,6 +14,7 @@ from db.models import Script
 from db.spans import insert_span
 
 
+@pytest.mark.sqlite_only
 def test_every_connection_has_foreign_keys_wal_and_busy_timeout(database):
     with database.engine.connect() as connection:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1

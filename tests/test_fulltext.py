@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from hypothesis import given, settings, strategies as st
 from sqlalchemy import create_engine, text
 
@@ -28,6 +29,7 @@ def _index_all(database):
             pass
 
 
+@pytest.mark.sqlite_only
 def test_new_documents_are_found_before_and_after_they_are_indexed(database):
     a = _add(database, "a", "坚决做到“两个维护”，深入学习")
     b = _add(database, "b", "市委组织部副部长")
@@ -55,6 +57,7 @@ def test_short_terms_are_scanned(database):
     assert _containing(database, "") == []
 
 
+@pytest.mark.sqlite_only
 def test_deleted_and_changed_documents_leave_the_index(database):
     a = _add(database, "a", "稳经济33条和稳就业14条")
     b = _add(database, "b", "放管服改革")
@@ -71,6 +74,7 @@ def test_deleted_and_changed_documents_leave_the_index(database):
         session.execute(text("INSERT INTO documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)"))
 
 
+@pytest.mark.sqlite_only
 def test_without_the_index_every_term_is_scanned(database):
     a = _add(database, "a", "中共天津市委宣传部")
     with database.transaction() as session:
@@ -114,6 +118,7 @@ def _found(body: str, term: str) -> list[int]:
     return starts
 
 
+@pytest.mark.sqlite_only
 def test_positions_of_short_terms_are_exact_even_at_the_end_of_a_text(database):
     """One- and two-character terms come from the trigrams they start, and from the texts' last characters
     (where no trigram starts); every occurrence, non-overlapping like str.find, indexed or queued."""

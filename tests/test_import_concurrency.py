@@ -82,10 +82,14 @@ def test_an_edit_during_the_write_waits_for_it_and_is_saved(database, open_docum
     waited = time.perf_counter() - started
     importer.join(30)
     assert results["report"].imported and results["report"].spans_added == 40 * 250
-    assert waited > 0.2  # it did wait for the import's transaction ...
+    if database.is_sqlite:
+        assert waited > 0.2  # it did wait for the import's transaction ...
+    else:
+        assert waited < 0.2  # PostgreSQL: writers of different rows do not wait for each other ...
     assert row.id and counts(database) == (41, 40 * 250 + 1)  # ... and both are saved
 
 
+@pytest.mark.sqlite_only
 def test_a_locked_database_is_waited_for_while_reading_and_refused_files_never_wait(database, tmp_path,
                                                                                    monkeypatch):
     good, bad = big_file(tmp_path / "good.jsonl", documents=3), tmp_path / "bad.jsonl"

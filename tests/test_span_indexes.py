@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from sqlalchemy import select
 
 from db import documents, migrate, spans
@@ -40,6 +42,7 @@ def plan(session, statement) -> str:
     return " | ".join(row[3] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 def test_reads_by_document_and_annotator_search_the_exact_duplicate_index(database):
     with database.session() as session:
         by_document = select(Span.id).where(Span.document_id == 1, Span.annotator_id.in_([1, 2]))
