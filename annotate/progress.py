@@ -56,7 +56,9 @@ class DocumentProgress:
             return
         if not any(row.origin in BY_THE_ANNOTATOR for row in event.added):
             return  # an import, or a removal: says nothing about this annotator's progress
-        if self.status(event.document_id) is Status.NEW:
-            self.set_status(event.document_id, Status.IN_PROGRESS)
-        else:
-            self._started.add(event.document_id)
+        # Only a new document is started: if a teammate has just marked it done, it stays done.
+        with self.database.transaction() as session:
+            started = documents.set_status(session, event.document_id, Status.IN_PROGRESS, only_from=Status.NEW)
+        self._started.add(event.document_id)
+        if started:
+            self.events.emit(DocumentsChanged((event.document_id,)))

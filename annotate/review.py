@@ -416,12 +416,10 @@ class Decide(Edit):
         self._announce(store, added=True)
 
     def _start_review(self, session) -> None:
-        status = document_rows.info(session, self.document_id).review_status
-        if status == ReviewStatus.UNREVIEWED:
-            document_rows.set_review_status(session, self.document_id, ReviewStatus.IN_REVIEW)
-            self._status_before = status
-        else:
-            self._status_before = None
+        # Decided by the database: another reviewer's status set meanwhile is never overwritten.
+        started = document_rows.set_review_status(session, self.document_id, ReviewStatus.IN_REVIEW,
+                                                  only_from=ReviewStatus.UNREVIEWED)
+        self._status_before = ReviewStatus.UNREVIEWED if started else None
 
     def undo(self, store: SpanStore) -> None:
         if not self.plans:

@@ -26,7 +26,7 @@ from corpus.script import detect_script, t2s
 from corpus.segment import SEGMENTER, pack, token_lengths, warm_up
 from corpus.text import content_hash, normalize
 from db import documents, segmentations
-from db.engine import Database
+from db.engine import Database, serialize_imports
 from db.models import Script
 
 IMPORTED, DUPLICATE, REFUSED = "imported", "duplicate", "refused"
@@ -294,6 +294,7 @@ class _Writer:
             return
         results = self.report.results
         with self.database.transaction() as session:
+            serialize_imports(session)
             # Another writer may have stored one of these texts since the import started.
             stored_meanwhile = documents.ids_by_hash(session, [p.digest for _, p in self.batch])
             fresh = [(i, p) for i, p in self.batch if p.digest not in stored_meanwhile]

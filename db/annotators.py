@@ -20,4 +20,5 @@ def annotator_id(session: Session, name: str, *, create: bool = True) -> int | N
 
 
 def names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Annotator.id, Annotator.name).order_by(Annotator.name)).all())
+    """{id: name} in name (code point) order, sorted here so that no server's collation changes it."""
+    return dict(sorted(session.execute(select(Annotator.id, Annotator.name)).all(), key=lambda row: row[1]))

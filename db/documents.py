@@ -110,12 +110,22 @@ def ids_by_name(session: Session, name: str) -> list[int]:
     return list(session.scalars(select(Document.id).where(Document.name == name).order_by(Document.id)))
 
 
-def set_status(session: Session, document_id: int, status: Status) -> None:
-    session.execute(update(Document).where(Document.id == document_id).values(status=status))
+def set_status(session: Session, document_id: int, status: Status, *, only_from: Status | None = None) -> bool:
+    """Set the status; with `only_from`, only if it is that now, decided by the database in the same statement,
+    so a teammate's change made meanwhile is never overwritten. Returns whether it changed."""
+    query = update(Document).where(Document.id == document_id).values(status=status)
+    if only_from is not None:
+        query = query.where(Document.status == only_from)
+    return session.execute(query).rowcount > 0
 
 
-def set_review_status(session: Session, document_id: int, status: ReviewStatus) -> None:
-    session.execute(update(Document).where(Document.id == document_id).values(review_status=status))
+def set_review_status(session: Session, document_id: int, status: ReviewStatus, *,
+                      only_from: ReviewStatus | None = None) -> bool:
+    """Set the review status; `only_from` as in set_status. Returns whether it changed."""
+    query = update(Document).where(Document.id == document_id).values(review_status=status)
+    if only_from is not None:
+        query = query.where(Document.review_status == only_from)
+    return session.execute(query).rowcount > 0
 
 
 def span_counts(session: Session, document_ids: Sequence[int] | None = None,

@@ -6,6 +6,7 @@ thread; the caller opens them (`with database.session() as s`) and the data func
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from contextlib import contextmanager
 from datetime import datetime
@@ -41,9 +42,17 @@ def resolve_url(location: str | None = None) -> URL:
     """`--db` value, else $ZHUBI_DB, else the default file; a path or a SQLAlchemy URL."""
     location = location or os.environ.get(DB_ENV) or default_location()
     if "://" in location:
-        return make_url(location)
+        return _with_driver(make_url(location))
     path = Path(location).expanduser().resolve()
     return URL.create("sqlite", database=str(path))
+
+
+def _with_driver(url: URL) -> URL:
+    """`postgresql://` (or `postgres://`) without a driver means psycopg2 to SQLAlchemy; Zhubi ships and is
+    tested with psycopg 3, so such a URL uses it whenever it is installed. A driver named in the URL is kept."""
+    if url.drivername in ("postgresql", "postgres") and importlib.util.find_spec("psycopg") is not None:
+        return url.set(drivername="postgresql+psycopg")
+    return url
 
 
 def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -62,7 +71,41 @@ def make_engine(url: URL) -> Engine:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, connect_args=_server_options(url))
+
+
+def _server_options(url: URL) -> dict:
+    """PostgreSQL: a statement waiting for another session's lock gives up after BUSY_TIMEOUT_MS, as SQLite's
+    busy timeout does, instead of leaving the window waiting forever; `options` given in the URL are kept."""
+    if url.get_backend_name() != "postgresql":
+        return {}
+    options = " ".join(filter(None, (url.query.get("options"), f"-c lock_timeout={BUSY_TIMEOUT_MS}")))
+    return {"options": options}
+
+
+# Imports take this PostgreSQL advisory lock (serialize_imports); a number no other program is likely to use.
+IMPORT_LOCK = 0x7A687562  # "zhub"
+
+
+def serialize_imports(executor: Executor) -> None:
+    """Make imports take turns; call first in an import's write transaction (the lock ends with it).
+
+    An import looks up which documents, labels and annotators exist and creates the others. SQLite's single
+    write lock keeps two imports apart; on PostgreSQL, where writers do not block each other, two imports of
+    the same texts would both create them and one would fail. This lock keeps them apart there; edits do not
+    take it, so labelling never waits for an import. Waiting for it is bounded by the lock timeout."""
+    connection = executor.connection() if isinstance(executor, Session) else executor
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether a database error means another program held a lock for longer than we waited (SQLite: "database
+    is locked"; PostgreSQL: lock timeout), rather than a bug or a broken database."""
+    orig = getattr(error, "orig", error)
+    if getattr(orig, "sqlstate", None) == "55P03":  # PostgreSQL lock_not_available
+        return True
+    return "database is locked" in str(orig) or "database table is locked" in str(orig)
 
 
 class Database:

@@ -62,12 +62,14 @@ def _touch(session: Session) -> None:
 
 
 def entries(session: Executor, *, label_id: int | None = None, include_rejected: bool = True) -> list[LexiconRow]:
-    query = select(*_COLUMNS).order_by(LexiconEntry.term, LexiconEntry.label_id)
+    """In term (code point) order, then label: sorted here, since a server's collation (pinyin on a Chinese
+    PostgreSQL) would order them otherwise, and exports must not depend on the database."""
+    query = select(*_COLUMNS)
     if label_id is not None:
         query = query.where(LexiconEntry.label_id == label_id)
     if not include_rejected:
         query = query.where(LexiconEntry.rejected.is_(False))
-    return [_row(row) for row in session.execute(query)]
+    return sorted((_row(row) for row in session.execute(query)), key=lambda row: (row.term, row.label_id))
 
 
 def find(session: Executor, term: str, label_id: int | None = None) -> list[LexiconRow]:

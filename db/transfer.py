@@ -13,17 +13,18 @@ edits wait seconds at most while a million spans go in.
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import (Column, Connection, Engine, Integer, MetaData, Table, Text, and_, bindparam, func, literal,
                         select, true)
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from db import documents
-from db.engine import BUSY_TIMEOUT_MS, Executor
+from db.engine import BUSY_TIMEOUT_MS, Executor, serialize_imports
 from db.models import Document, Origin, ReviewStatus, Script, Span, Status, utcnow
 
 # (document_id, annotator_id, label_id, start, end, note, provenance, id)
@@ -32,6 +33,8 @@ EXPORT_COLUMNS = (Span.document_id, Span.annotator_id, Span.label_id, Span.start
 # (document_id, label_id, annotator_id, start, end, note, provenance)
 INSERT_COLUMNS = ("document_id", "label_id", "annotator_id", "start", "end", "note", "provenance")
 _CONSTANT_COLUMNS = ("origin", "created_at", "updated_at")
+# How many rows an INSERT added is kept only on request (psycopg forgets it when SQLAlchemy closes the cursor).
+_ROWCOUNT = {"preserve_rowcount": True}
 
 
 def _connection(session: Executor) -> Connection:
@@ -124,11 +127,11 @@ def insert_spans(session: Executor, rows: Iterable[tuple], *, origin: Origin = O
     for row in rows:
         pending.append(row)
         if len(pending) >= chunk:
-            inserted += connection.exec_driver_sql(sql, params(pending)).rowcount
+            inserted += connection.exec_driver_sql(sql, params(pending), execution_options=_ROWCOUNT).rowcount
             attempted += len(pending)
             pending = []
     if pending:
-        inserted += connection.exec_driver_sql(sql, params(pending)).rowcount
+        inserted += connection.exec_driver_sql(sql, params(pending), execution_options=_ROWCOUNT).rowcount
         attempted += len(pending)
     return inserted, attempted - inserted
 
@@ -251,6 +254,10 @@ class ImportSpool:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             finally:
                 connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        else:
+            # PostgreSQL: only another import is waited for (serialize_imports), as long as SQLite would wait.
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {WRITE_WAIT_MS}")
+            serialize_imports(connection)
         session = Session(bind=connection)  # joins the transaction: the ORM helpers write in it too
         try:
             yield SpoolWriter(self, session)
@@ -326,13 +333,21 @@ def _dialect_insert_from(dialect_name: str, rows):
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         raise NotImplementedError(f"bulk span import is not implemented for {dialect_name}")
-    return dialect_insert(Span).from_select(names, rows).on_conflict_do_nothing()
+    return dialect_insert(Span).from_select(names, rows).on_conflict_do_nothing().execution_options(**_ROWCOUNT)
 
 
 @contextmanager
 def _interruptible(connection: Connection, cancel: Callable[[], bool] | None) -> Iterator[None]:
-    """Let `cancel` stop a long statement (SQLite: polled every few thousand steps of its program)."""
-    if cancel is None or connection.dialect.name != "sqlite":
+    """Let `cancel` stop a long statement (SQLite: polled every few thousand steps of its program; PostgreSQL:
+    polled beside it, and the server asked to cancel it)."""
+    if cancel is None:
+        yield
+        return
+    if connection.dialect.name == "postgresql":
+        with _cancelled_by_server(connection, cancel):
+            yield
+        return
+    if connection.dialect.name != "sqlite":
         yield
         return
     dbapi = connection.connection.dbapi_connection
@@ -345,6 +360,33 @@ def _interruptible(connection: Connection, cancel: Callable[[], bool] | None) ->
         raise
     finally:
         dbapi.set_progress_handler(None, 0)
+
+
+@contextmanager
+def _cancelled_by_server(connection: Connection, cancel: Callable[[], bool]) -> Iterator[None]:
+    dbapi = connection.connection.dbapi_connection
+    finished, asked = threading.Event(), threading.Event()
+
+    def watch() -> None:
+        while not finished.wait(0.05):
+            if cancel():
+                asked.set()
+                (getattr(dbapi, "cancel_safe", None) or dbapi.cancel)()  # psycopg 3.2+ / psycopg2
+                return
+
+    watcher = threading.Thread(target=watch, name="import-cancel", daemon=True)
+    watcher.start()
+    try:
+        yield
+    except DBAPIError as error:
+        if asked.is_set():  # the server's "canceling statement due to user request"
+            raise Interrupted() from None
+        raise
+    finally:
+        finished.set()
+        watcher.join()
+    if asked.is_set():  # asked just as the statement ended: cancelled all the same (the caller rolls back)
+        raise Interrupted()
 
 
 def _executemany_statement(connection: Connection, table: Table, columns: Sequence[str]):

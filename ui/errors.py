@@ -15,7 +15,7 @@ from typing import Iterator
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-# Substrings of SQLite's messages and what the user can do about each.
+# Substrings of the database's messages and what the user can do about each.
 ENVIRONMENT = (
     ("database is locked", "The database is locked by another program (or another Zhubi). Try again in a moment."),
     ("database table is locked", "The database is locked by another program. Try again in a moment."),
@@ -25,6 +25,11 @@ ENVIRONMENT = (
     ("unable to open database", "The database file cannot be opened (missing folder or no permission)."),
     ("disk i/o error", "The disk reported an I/O error while saving. Check the disk and try again."),
     ("file is not a database", "This file is not a Zhubi (SQLite) database."),
+    # PostgreSQL (a team database)
+    ("lock timeout", "A teammate's import or another program kept the database busy. Try again in a moment."),
+    ("connection failed", "The database server cannot be reached. Check the network or ask whoever runs it."),
+    ("server closed the connection", "The connection to the database server was lost. Try again in a moment."),
+    ("terminating connection", "The database server closed the connection. Try again in a moment."),
 )
 OUR_PACKAGES = ("annotate.", "corpus.", "db.")
 

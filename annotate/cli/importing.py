@@ -135,6 +135,7 @@ def _import_labels(database: Database, path: str, fmt: str, args: argparse.Names
     from sqlalchemy.exc import OperationalError
 
     from annotate.formats import FormatError, import_jsonl
+    from db.engine import is_busy
     from db.transfer import WRITE_WAIT_MS
 
     def progress(done: int, total: int) -> None:
@@ -150,7 +151,7 @@ def _import_labels(database: Database, path: str, fmt: str, args: argparse.Names
         print(f"refused\t{path}\t{error}")
         return False
     except OperationalError as error:
-        if "locked" not in str(error.orig):
+        if not is_busy(error):
             raise
         print(f"refused\t{path}\tanother program kept the database locked for {WRITE_WAIT_MS / 1000:g} s; "
               "nothing was imported (run the same command again)")
