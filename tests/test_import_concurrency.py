@@ -58,34 +58,50 @@ def test_an_edit_while_the_file_is_read_is_saved_at_once(database, open_document
 
     report = import_jsonl(database, path, progress=label_meanwhile)
     assert report.imported and report.spans_added == 100 * 250
-    assert waits and waits[0] < 1.0  # not held up by the import (which would hold it 10 s, then fail it)
+    # The edit runs inside the import's own progress call: had the import held the write lock, the edit would
+    # wait the whole busy timeout (10 s) and fail. A generous bound keeps a busy machine from failing it.
+    assert waits and waits[0] < 5.0
     assert store.for_document(open_document["document_id"])[0][4:6] == (0, 5)
 
 
 def test_an_edit_during_the_write_waits_for_it_and_is_saved(database, open_document, tmp_path, monkeypatch):
+    """SQLite has one writer at a time: the edit waits for the import's transaction. On PostgreSQL writers of
+    different rows do not wait for each other: the edit is saved while the import's transaction is open.
+    Events, not durations, order the two, so a busy machine cannot make the test pass or fail by chance."""
     path = big_file(tmp_path / "big.jsonl")
-    writing = threading.Event()
+    writing, asked, edited = threading.Event(), threading.Event(), threading.Event()
     insert = transfer.SpoolWriter.spans
+    seen = {}
 
-    def slow_insert(self, **options):  # the write lock is held here: make it last like a million spans
+    def slow_insert(self, **options):  # inside the import's write transaction
         writing.set()
-        time.sleep(0.6)
-        return insert(self, **options)
+        if database.is_sqlite:
+            asked.wait(30)
+            time.sleep(0.3)  # the edit is on its way and has to wait for this transaction
+        else:
+            seen["edited during the write"] = edited.wait(30)
+        inserted = insert(self, **options)
+        seen["inserted"] = time.perf_counter()  # before the commit
+        return inserted
 
     monkeypatch.setattr(transfer.SpoolWriter, "spans", slow_insert)
     results = {}
     importer = threading.Thread(target=lambda: results.update(report=import_jsonl(database, path)))
     importer.start()
-    assert writing.wait(30)
-    started = time.perf_counter()
-    row = SpanStore(database).add(start=0, end=5, **open_document)  # what a label key press does
-    waited = time.perf_counter() - started
-    importer.join(30)
+    try:
+        assert writing.wait(30)
+        asked.set()
+        row = SpanStore(database).add(start=0, end=5, **open_document)  # what a label key press does
+        added = time.perf_counter()
+    finally:
+        edited.set()
+        importer.join(60)
+    assert not importer.is_alive()
     assert results["report"].imported and results["report"].spans_added == 40 * 250
     if database.is_sqlite:
-        assert waited > 0.2  # it did wait for the import's transaction ...
+        assert added > seen["inserted"]  # the edit was saved only after the import's spans ...
     else:
-        assert waited < 0.2  # PostgreSQL: writers of different rows do not wait for each other ...
+        assert seen["edited during the write"]  # ... or, on PostgreSQL, while they were being written
     assert row.id and counts(database) == (41, 40 * 250 + 1)  # ... and both are saved
 
 
@@ -94,26 +110,41 @@ def test_a_locked_database_is_waited_for_while_reading_and_refused_files_never_w
                                                                                    monkeypatch):
     good, bad = big_file(tmp_path / "good.jsonl", documents=3), tmp_path / "bad.jsonl"
     bad.write_text('{"text": "两个确立", "label": [[0, 9, "SLOGAN"]]}\n', encoding="utf-8")
-    other = sqlite3.connect(database.url.database, isolation_level=None, check_same_thread=False)  # another writer
-    other.execute("BEGIN IMMEDIATE")
+    # Another program's write transaction, committed from a thread of its own after half a second. The thread
+    # gets the connection as an argument and is joined before the connection closes: it can never run late
+    # and use a connection created for something else.
+    writer = sqlite3.connect(database.url.database, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    committed = threading.Event()
+
+    def commit_later(connection: sqlite3.Connection) -> None:
+        time.sleep(0.5)
+        connection.execute("COMMIT")
+        committed.set()
+
+    other = threading.Thread(target=commit_later, args=(writer,))
     try:
         started = time.perf_counter()
         assert import_jsonl(database, bad, annotator="lin").refused
-        assert time.perf_counter() - started < 2  # checked without waiting for the lock
-        threading.Timer(0.5, lambda: other.execute("COMMIT")).start()
+        # Checked without the lock: waiting for it would take the whole WRITE_WAIT_MS (120 s).
+        assert time.perf_counter() - started < 5
+        assert not committed.is_set()
+        other.start()
         assert import_jsonl(database, good).imported  # read meanwhile, written once the other one is done
+        assert committed.is_set()
     finally:
-        time.sleep(0.6)
-        other.close()
+        if other.ident is not None:  # started
+            other.join(30)
+        writer.close()
     monkeypatch.setattr(transfer, "WRITE_WAIT_MS", 200)
-    other = sqlite3.connect(database.url.database, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
+    locker = sqlite3.connect(database.url.database, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
     try:
         before = counts(database)
         with pytest.raises(OperationalError, match="database is locked"):
             import_jsonl(database, big_file(tmp_path / "more.jsonl", documents=2, spans_per_document=5))
     finally:
-        other.close()
+        locker.close()
     assert counts(database) == before
 
 
