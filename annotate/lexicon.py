@@ -18,10 +18,12 @@ then written in one transaction: any error (reported as file:line: reason) write
 from __future__ import annotations
 
 import enum
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
+from annotate.atomic import atomic_output
 from annotate.events import EventBus, LexiconChanged, SpansChanged
 from corpus.script import s2t, t2s
 from db import documents, fulltext, settings
@@ -302,6 +304,18 @@ def import_tsv(database: Database, path: str | Path, *, events: EventBus | None 
             added, updated = (added + 1, updated) if before is None else (added, updated + 1)
     _emit(events, [term for _, term, *_ in parsed])
     return ImportReport(added, updated, unchanged)
+
+
+def export_tsv_file(database: Database, path: str | Path) -> int:
+    """export_tsv into a file that replaces `path` only once it is complete; LexiconError when it cannot be
+    written there."""
+    with atomic_output(Path(path).expanduser(), LexiconError) as (stream, keep):
+        out = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
+        count = export_tsv(database, out)
+        out.flush()
+        out.detach()  # the binary stream is closed by atomic_output
+        keep(True)
+    return count
 
 
 def export_tsv(database: Database, out: TextIO) -> int:

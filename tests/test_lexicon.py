@@ -49,6 +49,28 @@ def test_tsv_round_trip(database, ids, tmp_path):
     assert (report.added, report.updated, report.unchanged) == (0, 0, 3)
 
 
+
+def test_a_tsv_file_is_replaced_only_when_complete(database, ids, tmp_path, monkeypatch):
+    lexicon.add_entry(database, "两个维护", ids["SLOGAN"])
+    folder = tmp_path / "out"
+    folder.mkdir()
+    path = folder / "lexicon.tsv"
+    path.write_text("old\tSLOGAN\n", encoding="utf-8")
+    assert lexicon.export_tsv_file(database, path) == 1
+    assert path.read_bytes() == "两个维护\tSLOGAN\n".encode("utf-8")
+
+    def broken(_database, out):
+        out.write("两个")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(lexicon, "export_tsv", broken)
+    with pytest.raises(OSError):
+        lexicon.export_tsv_file(database, path)
+    assert path.read_bytes() == "两个维护\tSLOGAN\n".encode("utf-8")  # the previous file, whole
+    assert [p.name for p in folder.iterdir()] == ["lexicon.tsv"]  # and nothing beside it
+    with pytest.raises(LexiconError, match="is a directory"):
+        lexicon.export_tsv_file(database, folder)
+
 @pytest.mark.parametrize("content,message", [
     ("两个维护\tSLOGAN\n两个确立\tNOPE\n", r"lexicon.tsv:2: unknown label 'NOPE'"),
     ("两个维护\n", r"lexicon.tsv:1: expected term<TAB>label"),

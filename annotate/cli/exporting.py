@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 
 from annotate.cli import CommandError
+from annotate.cli.output import utf8_stdout
 from annotate.formats import EXPORT_FORMATS, GOLD, ExportError, export_jsonl
 from db.engine import Database
 from db.models import Status
@@ -38,11 +38,14 @@ def run(args: argparse.Namespace, database: Database) -> int:
                    include_empty=args.include_empty)
     try:
         if args.out == "-":
-            report = _to_stdout(database, options)
+            with utf8_stdout() as stream:  # JSONL is UTF-8 with \n line ends whatever the locale says
+                report = export_jsonl(database, stream, **options)
         else:
             report = export_jsonl(database, args.out, **options)
     except ExportError as error:
         raise CommandError(str(error)) from None
+    except BrokenPipeError:  # `export - | head`: the reader has all it wanted
+        raise
     except OSError as error:
         raise CommandError(f"cannot write {args.out}: {error.strerror or error}") from None
     where = "stdout" if args.out == "-" else args.out
@@ -55,20 +58,3 @@ def run(args: argparse.Namespace, database: Database) -> int:
             print(f"  {span}", file=sys.stderr)
     return 0
 
-
-def _to_stdout(database: Database, options: dict):
-    """JSONL is UTF-8 with \\n line ends whatever the terminal's locale says."""
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        return export_jsonl(database, sys.stdout, **options)
-    stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
-    try:
-        report = export_jsonl(database, stream, **options)
-        stream.flush()
-        return report
-    finally:
-        try:
-            stream.detach()  # leave sys.stdout's buffer open
-        except (BrokenPipeError, ValueError):
-            pass

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
 
 from annotate import lexicon
 from annotate.cli import CommandError
@@ -68,15 +65,7 @@ def _export(args, database: Database) -> None:
         with utf8_stdout() as out:
             count = lexicon.export_tsv(database, out)
     else:
-        target = Path(args.file)
-        try:
-            handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
-                                                 prefix=f".{target.name}.", suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-                count = lexicon.export_tsv(database, out)
-            os.replace(temporary, target)
-        except OSError as error:
-            raise CommandError(f"cannot write {args.file}: {error.strerror or error}") from None
+        count = lexicon.export_tsv_file(database, args.file)
     print(f"exported {count} entries to {'stdout' if args.file == '-' else args.file}", file=sys.stderr)
 
 

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import accumulate, groupby
 from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, Sequence, TextIO
+from typing import BinaryIO, Callable, Iterable, Sequence, TextIO
 
 import msgspec
 
+from annotate.atomic import atomic_output
 from annotate.formats.offsets import TokenIndex
 from annotate.formats.records import (META_ANNOTATOR, META_COMMENTS, META_DOCUMENT, META_ID, META_NOTES,
                                       META_PROVENANCE, META_REVIEW_STATUS, META_STATUS)
@@ -90,7 +89,7 @@ def export_jsonl(database: Database, out: str | os.PathLike | TextIO, *, fmt: st
         raise ExportError(f"unknown export format {fmt!r} (expected one of {', '.join(EXPORT_FORMATS)})")
     wanted = None if statuses is None else [Status(status) for status in statuses]
     if isinstance(out, (str, os.PathLike)):
-        with _atomic_output(Path(out)) as (stream, keep):
+        with atomic_output(Path(out), ExportError) as (stream, keep):
             report = _export(database, _BinarySink(stream), fmt, annotators, wanted, include_empty, progress, cancel)
             keep(not report.cancelled)
         return report
@@ -317,27 +316,3 @@ class _ProdigyLines:
             self.report.misaligned.append(Misaligned(document.info.id, document.info.name, annotator, start, end,
                                                      label, document.text[start:end]))
 
-
-@contextmanager
-def _atomic_output(target: Path) -> Iterator[tuple[BinaryIO, Callable[[bool], None]]]:
-    """A binary stream to a temporary file beside `target`, renamed over it only if the caller keeps it."""
-    if target.is_dir():
-        raise ExportError(f"{target} is a directory")
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
-    try:
-        # O_EXCL: never follow or reuse somebody else's file; mode 0o666 lets the umask decide, like open().
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as error:
-        raise ExportError(f"cannot write beside {target}: {error.strerror}") from None
-    decision = {"keep": False}
-    try:
-        with open(descriptor, "wb", buffering=1 << 20) as stream:
-            yield stream, lambda keep: decision.update(keep=keep)
-            if decision["keep"]:
-                stream.flush()
-                os.fsync(stream.fileno())
-        if decision["keep"]:
-            os.replace(temporary, target)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
