@@ -108,18 +108,3 @@ def relabel(span_id: int, label_id: int) -> UpdateSpan:
 def set_note(span_id: int, note: str) -> UpdateSpan:
     return UpdateSpan(span_id, {"note": note}, text="Edit note")
 
-
-@dataclass
-class Batch(Edit):
-    """Several edits as one undo step (label all occurrences, accept all suggestions)."""
-
-    edits: list[Edit]
-    text: str = "Edit spans"
-
-    def redo(self, store: SpanStore) -> None:
-        for edit in self.edits:
-            edit.redo(store)
-
-    def undo(self, store: SpanStore) -> None:
-        for edit in reversed(self.edits):
-            edit.undo(store)

@@ -249,7 +249,6 @@ class ReviewState:
     review_status: ReviewStatus
     _verdicts: dict[int, DecisionRow] = field(default_factory=dict, repr=False)     # id(group) → decision
     _by_extent: dict[tuple[int, int], list[Group]] = field(default_factory=dict, repr=False)
-    _by_span: dict[int, Group] = field(default_factory=dict, repr=False)
     _own: set[int] = field(default_factory=set, repr=False)                        # id() of its groups
     _starts: list[int] = field(default_factory=list, repr=False)
 
@@ -278,12 +277,6 @@ class ReviewState:
             for span in group.spans:
                 found[span.annotator_id].append(span)
         return found
-
-    def group_of_span(self, span_id: int) -> Group | None:
-        """The group one of the compared annotators' spans belongs to (the view's click on a span)."""
-        if not self._by_span:
-            self._by_span = {span.id: group for group in self.groups for span in group.spans}
-        return self._by_span.get(span_id)
 
     def decision(self, group: Group) -> DecisionRow | None:
         """The decision on a group (of this state, or an equal group of an earlier load), None if undecided."""

@@ -28,8 +28,3 @@ def store_new(session: Session, rows: list[tuple[int, bytes]], segmenter: str, d
             dict(document_id=document_id, segmenter=segmenter, dictionary_version=dictionary_version,
                  boundaries=boundaries) for document_id, boundaries in rows])
 
-
-def stale_document_ids(session: Session, segmenter: str, dictionary_version: str) -> list[int]:
-    """Documents whose cached segmentation was made with another dictionary version."""
-    return list(session.scalars(select(Segmentation.document_id).where(
-        Segmentation.segmenter == segmenter, Segmentation.dictionary_version != dictionary_version)))

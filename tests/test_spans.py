@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotate.edits import AddSpan, Batch, RemoveSpan, relabel, set_note
+from annotate.edits import AddSpan, RemoveSpan, relabel, set_note
 from annotate.events import SpansChanged
 from annotate.spans import SpanError, SpanStore
 from db import annotators, documents, labels
@@ -78,11 +78,3 @@ def test_add_remove_relabel_note_undo_and_redo(setup):
     add.redo(store)
     assert [r.id for r in store.for_document(doc)] == [span_id]
 
-
-def test_batch_is_one_step(setup):
-    store, doc, slogan, _, amy, _ = setup
-    batch = Batch([AddSpan(doc, slogan, amy, 0, 1), AddSpan(doc, slogan, amy, 4, 8)])
-    batch.redo(store)
-    assert len(store.for_document(doc)) == 2
-    batch.undo(store)
-    assert store.for_document(doc) == []

@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from annotate import lexicon, rules
-from annotate.edits import AddSpan
 from annotate.events import SpansChanged, SuggestionsChanged
 from annotate.spans import SpanStore
 from annotate.suggest import LEXICON, RejectSuggestions, Suggester, Suggestion, accept, accept_all, of_term, visible
