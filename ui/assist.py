@@ -313,18 +313,16 @@ class Assist(QObject):
             from annotate.occurrences import plan_from_span
 
             here = plan_from_span(database, span_id)
-            if task.cancelled():
-                return None
-            corpus = plan_from_span(database, span_id, corpus=True)
-            return None if task.cancelled() else (here, corpus)
+            return here, None if task.cancelled() else plan_from_span(database, span_id, corpus=True)
 
         def counted(plans) -> None:
-            if plans is not None and self.workspace is not None:
+            if not task.cancelled() and self.workspace is not None:  # Cancel: nothing to choose from
                 self._choose_occurrences(text, label, *plans)
 
-        return run_with_progress(self.window, f"Counting the occurrences of “{text[:20]}”…", work,
+        task = run_with_progress(self.window, f"Counting the occurrences of “{text[:20]}”…", work,
                                  on_success=counted,
                                  on_error=lambda error: self.window.report_error("Counting failed.", error))
+        return task
 
     def _choose_occurrences(self, text: str, label: str, here, corpus) -> None:
         from ui.occurrencedialog import OccurrenceDialog

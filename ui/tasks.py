@@ -45,11 +45,15 @@ class Task(QObject):
         self.progressed.emit(int(done), int(total))
 
     def cancelled(self) -> bool:
+        """Whether the work was asked to stop while it ran."""
         return self._cancel.is_set()
 
     # Called on the GUI thread.
     def cancel(self) -> None:
-        self._cancel.set()
+        """Ask the work to stop. Once it has finished this is a no-op: its result is complete, and
+        `cancelled()` stays False (closing a progress dialog after the work is not a cancel)."""
+        if not self._done.is_set():
+            self._cancel.set()
 
     def is_done(self) -> bool:
         return self._done.is_set()
@@ -104,6 +108,7 @@ def run_with_progress(parent: QWidget, title: str, work: Work, *, on_success: Ca
         dialog.setValue(min(done, max(total, 1)))
 
     def finished() -> None:
+        dialog.canceled.disconnect()  # QProgressDialog says "canceled" when it is closed, even now
         dialog.close()
         dialog.deleteLater()
         if task.error is not None:
