@@ -144,7 +144,7 @@ def test_the_lexicon_panel_adds_edits_rejects_removes_imports_and_exports(window
     dialog.variants.setText("兩個維護|“两个维护”")
     dialog.try_save()
     assert terms() == [("两个维护", SLOGAN, ("兩個維護", "“两个维护”"), "", False)]
-    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=20_000)
     again = panel.add()
     again.term.setText("两个维护")
     again.try_save()
@@ -156,11 +156,11 @@ def test_the_lexicon_panel_adds_edits_rejects_removes_imports_and_exports(window
     editing.note.setText("核心提法")
     editing.try_save()
     assert terms()[0][3] == "核心提法"
-    qtbot.waitUntil(lambda: panel.model.entry(0).note == "核心提法", timeout=5_000)
+    qtbot.waitUntil(lambda: panel.model.entry(0).note == "核心提法", timeout=20_000)
     panel.table.selectRow(0)
     panel.reject_selected()
     assert terms()[0][4] is True
-    qtbot.waitUntil(lambda: panel.model.data(panel.model.index(0, LexiconModel.STATE)) == "rejected", timeout=5_000)
+    qtbot.waitUntil(lambda: panel.model.data(panel.model.index(0, LexiconModel.STATE)) == "rejected", timeout=20_000)
 
     bad = tmp_path / "bad.tsv"
     bad.write_text("十项行动\tSLOGAN\n放管服\tNO_SUCH\n", encoding="utf-8")
@@ -169,7 +169,7 @@ def test_the_lexicon_panel_adds_edits_rejects_removes_imports_and_exports(window
     good = tmp_path / "good.tsv"
     good.write_text("十项行动\tSLOGAN\n市委组织部\tINSTITUTION\t组织部\n", encoding="utf-8")
     assert panel.import_from(str(good)).added == 2
-    qtbot.waitUntil(lambda: panel.model.rowCount() == 3, timeout=5_000)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3, timeout=20_000)
     assert "3 entries, 1 rejected" == panel.count.text()
 
     out = tmp_path / "out.tsv"
@@ -181,7 +181,7 @@ def test_the_lexicon_panel_adds_edits_rejects_removes_imports_and_exports(window
     panel.remove_selected()
     assert [t[0] for t in terms()] == ["两个维护", "市委组织部"]
     panel.filter.setText("组织")
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 1, timeout=20_000)
 
 
 def test_the_screenshot_can_show_the_concordance_beside_the_suggestions(qapp, corpus, db_path, tmp_path, capsys):

@@ -63,7 +63,7 @@ def test_span_counts_and_statuses_follow_domain_events(qtbot, database):
     bridge.documentsChanged.connect(model.on_documents_changed)
     store = SpanStore(database, events)
     first = model.document_id(0)
-    with qtbot.waitSignal(model.dataChanged):
+    with qtbot.waitSignal(model.dataChanged, timeout=20_000):
         store.add(document_id=first, label_id=1, annotator_id=me, start=0, end=2)
     store.add(document_id=first, label_id=1, annotator_id=other, start=0, end=2)  # not mine: not counted
     assert model.data(model.index(0, DocumentListModel.SPANS)) == "1"
@@ -89,6 +89,6 @@ def test_events_from_a_worker_thread_are_delivered_on_the_gui_thread(qtbot):
     worker = threading.Thread(target=lambda: events.emit(SpansChanged(7)))
     worker.start()
     worker.join()
-    qtbot.waitUntil(lambda: bool(seen))
+    qtbot.waitUntil(lambda: bool(seen), timeout=20_000)
     assert seen == [(SpansChanged(7), threading.main_thread())]
     bridge.detach()

@@ -322,7 +322,8 @@ def test_the_agreement_window_shows_what_measure_computes(open_window, qtbot, tm
     agreement.tabs.setCurrentIndex(2)
     table = agreement.documents_table
     qtbot.waitExposed(agreement)
-    qtbot.waitUntil(lambda: table.isVisible() and table.visualRect(documents_model.index(0, 0)).height() > 0)
+    qtbot.waitUntil(lambda: table.isVisible() and table.visualRect(documents_model.index(0, 0)).height() > 0,
+                    timeout=20_000)
     with qtbot.waitSignal(window.review.loaded, timeout=20_000):
         rect = table.visualRect(documents_model.index(0, 0))
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # activates the window
@@ -436,3 +437,43 @@ def test_right_click_offers_the_decisions_and_comments_for_the_disagreement_unde
     next(action for action in menu.actions() if action.text() == "Accept bob").trigger()
     menu.close()
     assert window.review.state.decision(window.review.model.group(1)).action == "accept"
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
+def test_a_selection_where_nobody_proposed_anything_gives_gold_a_span_of_the_reviewers_own(open_window, qtbot,
+                                                                                          db_path, reviewed):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    from tests.test_ui_window import point_at, utf16
+
+    window = open_window()
+    view = window.pane.view
+    start_review(qtbot, window)
+    meeting = at("召开会议")                                  # no annotator has anything here
+    view.select(*meeting)
+    qtbot.keyClick(view, Qt.Key.Key_2)                      # TASK
+    (added,) = gold(db_path, reviewed)
+    assert added[:3] == (*meeting, "TASK")
+    assert added[3]["action"] == "add" and added[3]["adjudicated_by"] == "rita" and added[3]["from"] == []
+    assert "nobody proposed" in window.statusBar().currentMessage()
+    assert window.review.state.counts()["decided"] == 0      # no group was decided by it
+    with window.workspace.database.session() as session:
+        assert documents.info(session, reviewed).review_status == ReviewStatus.IN_REVIEW
+    window.undo_action.trigger()
+    assert gold(db_path, reviewed) == []
+    window.redo_action.trigger()
+    assert [g[:3] for g in gold(db_path, reviewed)] == [(*meeting, "TASK")]
+
+    # Later (in this session or another) it goes from the right-click menu: there is no decision to withdraw.
+    where = point_at(view, utf16(TEXT, meeting[0] + 1)) + QPoint(3, 0)
+    QApplication.sendEvent(view.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, where,
+                                                              view.viewport().mapToGlobal(where)))
+    menu = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible())
+    remove = next(action for action in menu.actions() if action.text().startswith("Remove Gold TASK “召开会议”"))
+    remove.trigger()
+    menu.close()
+    assert gold(db_path, reviewed) == []
+    window.undo_action.trigger()
+    assert [g[:3] for g in gold(db_path, reviewed)] == [(*meeting, "TASK")]

@@ -196,7 +196,7 @@ def test_ask_mode_asks_with_one_click_and_off_mode_does_nothing(open_window, qtb
     second = TEXT.index("两个维护落到实处")
     view.select(second, second + 4)
     qtbot.keyClick(view, Qt.Key.Key_1)
-    qtbot.waitUntil(lambda: "add" in assist.note.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "add" in assist.note.text(), timeout=20_000)
     assert lexicon.all_entries(window.workspace.database) == []
     assist._note_link("add")
     assert [e.term for e in lexicon.all_entries(window.workspace.database)] == ["两个维护"]
@@ -256,7 +256,7 @@ def test_label_all_occurrences_shows_the_counts_first_and_is_one_undo_step(open_
     qtbot.mouseClick(dialog.corpus_button, Qt.MouseButton.LeftButton)
     assert len(stored(db_path, corpus[0])) == 3 and len(stored(db_path, corpus[1])) == 1
     assert window.undo_action.text() == "&Undo Label 3 occurrences of 两个维护"
-    qtbot.waitUntil(lambda: window.isActiveWindow() and view.hasFocus(), timeout=5_000)  # back to the text
+    qtbot.waitUntil(lambda: window.isActiveWindow() and view.hasFocus(), timeout=20_000)  # back to the text
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert len(stored(db_path, corpus[0])) == 1 and stored(db_path, corpus[1]) == []
 

@@ -235,7 +235,7 @@ def test_the_document_list_filters_by_name_and_full_text(open_window, qtbot, cor
     assert panel.count.text() == "1 document match"
     panel.filter.clear()
     panel.status.setCurrentIndex(2)  # New
-    qtbot.waitUntil(lambda: panel.model.rowCount() == 3)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3, timeout=20_000)
 
 
 def test_tab_steps_through_your_spans_and_other_annotators_show_only_when_asked(open_window, qtbot, db_path, corpus):

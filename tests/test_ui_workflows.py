@@ -136,7 +136,7 @@ def test_first_start_on_the_empty_default_database_imports_the_sample_corpus(qtb
     qtbot.addWidget(window)
     expected = len(list(SAMPLE_DIR.glob("*.txt")))
     qtbot.waitUntil(lambda: window.documents.model.rowCount() == expected, timeout=60_000)
-    qtbot.waitUntil(lambda: window.pane.document is not None)
+    qtbot.waitUntil(lambda: window.pane.document is not None, timeout=20_000)
     assert "zhubi.db" in window.windowTitle()
     wait_for_tasks(qtbot)
 
