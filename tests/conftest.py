@@ -130,6 +130,26 @@ def database(db_path):
 
 
 @pytest.fixture
+def stored(database):
+    """The usual set-up of a domain test, as a function: `ids = stored(annotators=["amy"], documents={"a":
+    "两个维护…"})` stores each text as a document named after its key and returns one dict of ids: the default
+    labels by name (SLOGAN, TASK, INSTITUTION), the annotators by name and the documents by key."""
+    from corpus.documents import store_text
+    from db import annotators as annotator_rows
+    from db import labels
+
+    def store(*, annotators: tuple[str, ...] | list[str] = (), documents: dict[str, str] | None = None) -> dict:
+        with database.transaction() as session:
+            ids = {label.name: label.id for label in labels.all_labels(session)}
+            ids.update((name, annotator_rows.annotator_id(session, name)) for name in annotators)
+            for key, text in (documents or {}).items():
+                ids[key] = store_text(session, name=key, text=text)[0]
+        return ids
+
+    return store
+
+
+@pytest.fixture
 def seeds() -> Path:
     """The real documents beside the project; CI has them, a user's clone does not."""
     if not SEEDS.is_dir():

@@ -7,20 +7,14 @@ import pytest
 from annotate import concordance
 from annotate.concordance import Status
 from annotate.spans import SpanStore
-from corpus.documents import store_text
-from db import annotators, fulltext, labels
+from db import fulltext
 
 
 @pytest.fixture
-def setup(database):
-    with database.transaction() as session:
-        ids = {label.name: label.id for label in labels.all_labels(session)}
-        ids["amy"] = annotators.annotator_id(session, "amy")
-        ids["bob"] = annotators.annotator_id(session, "bob")
-        ids["a"] = store_text(session, name="a", text="坚决做到“两个维护”。\n两个维护是政治要求，两个维护")[0]
-        ids["b"] = store_text(session, name="b", text="增强“两个维护”的自觉，市委组织部")[0]
-        ids["t"] = store_text(session, name="t", text="做到“兩個維護”")[0]
-        ids["c"] = store_text(session, name="c", text="与此无关")[0]
+def setup(database, stored):
+    ids = stored(annotators=["amy", "bob"], documents={
+        "a": "坚决做到“两个维护”。\n两个维护是政治要求，两个维护", "b": "增强“两个维护”的自觉，市委组织部",
+        "t": "做到“兩個維護”", "c": "与此无关"})
     store = SpanStore(database)
     return store, ids
 

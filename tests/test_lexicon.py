@@ -12,19 +12,13 @@ from annotate.edits import AddSpan
 from annotate.events import EventBus, LexiconChanged
 from annotate.lexicon import LexiconError, OfferMode
 from annotate.spans import SpanStore
-from corpus.documents import store_text
-from db import annotators, labels
 from db import lexicon as entries
 
 
 @pytest.fixture
-def ids(database):
-    with database.transaction() as session:
-        found = {label.name: label.id for label in labels.all_labels(session)}
-        found["amy"] = annotators.annotator_id(session, "amy")
-        found["simplified"] = store_text(session, name="s", text="坚决做到“两个维护”。两个维护是根本。市委组织部")[0]
-        found["traditional"] = store_text(session, name="t", text="堅決做到“兩個維護”，這個黨組織要學習。兩個維護")[0]
-    return found
+def ids(stored):
+    return stored(annotators=["amy"], documents={"simplified": "坚决做到“两个维护”。两个维护是根本。市委组织部",
+                                                 "traditional": "堅決做到“兩個維護”，這個黨組織要學習。兩個維護"})
 
 
 def _lexicon(database):

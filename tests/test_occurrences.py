@@ -12,14 +12,9 @@ from db import annotators, labels
 
 
 @pytest.fixture
-def setup(database):
-    with database.transaction() as session:
-        ids = {label.name: label.id for label in labels.all_labels(session)}
-        ids["amy"] = annotators.annotator_id(session, "amy")
-        ids["a"] = store_text(session, name="a", text="两个维护，两个维护！坚决做到两个维护")[0]
-        ids["b"] = store_text(session, name="b", text="增强“两个维护”的自觉")[0]
-        ids["t"] = store_text(session, name="t", text="做到“兩個維護”")[0]
-        ids["none"] = store_text(session, name="n", text="没有这个词")[0]
+def setup(database, stored):
+    ids = stored(annotators=["amy"], documents={"a": "两个维护，两个维护！坚决做到两个维护", "b": "增强“两个维护”的自觉",
+                                                "t": "做到“兩個維護”", "none": "没有这个词"})
     events: list = []
     store = SpanStore(database)
     store.events.subscribe(events.append)

@@ -11,7 +11,7 @@ from annotate.events import SpansChanged, SuggestionsChanged
 from annotate.spans import SpanStore
 from annotate.suggest import LEXICON, RejectSuggestions, Suggester, Suggestion, accept, accept_all, of_term, visible
 from corpus.documents import store_text
-from db import annotators, labels
+from db import labels
 from db.models import Origin
 from db.spans import SpanRow
 
@@ -20,13 +20,8 @@ TRADITIONAL = "堅決做到“兩個維護”，市委組織部副部長出席�
 
 
 @pytest.fixture
-def setup(database):
-    with database.transaction() as session:
-        ids = {label.name: label.id for label in labels.all_labels(session)}
-        ids["amy"] = annotators.annotator_id(session, "amy")
-        ids["bob"] = annotators.annotator_id(session, "bob")
-        ids["doc"] = store_text(session, name="doc", text=TEXT)[0]
-        ids["trad"] = store_text(session, name="trad", text=TRADITIONAL)[0]
+def setup(database, stored):
+    ids = stored(annotators=["amy", "bob"], documents={"doc": TEXT, "trad": TRADITIONAL})
     events: list = []
     store = SpanStore(database)
     store.events.subscribe(events.append)
