@@ -22,6 +22,8 @@ Deciding a group (each decision is an Edit, committed at once and undoable; a de
 - reject: gold gets nothing;
 - edit: gold gets the spans the reviewer gives (checked against the text);
 - accept agreed: every undecided AGREED group at once, as one step.
+Apart from the groups, the reviewer can add a gold span nobody proposed (`add`): it decides no group, carries
+the action `add` and no sources in its provenance, and starts the review like a decision.
 A proposal already in gold is reused, not duplicated (and left in place when the decision is undone). Each gold
 span made carries `origin = adjudicated` and provenance JSON: who decided, when, the action, the annotators
 compared, the group, and the annotators' spans it came from.
@@ -82,6 +84,7 @@ class Action(str, enum.Enum):
     ACCEPT_ALL = "accept_all"
     REJECT = "reject"
     EDIT = "edit"
+    ADD = "add"                     # a gold span of the reviewer's own, outside every group (not a decision)
 
 
 class Member(NamedTuple):
@@ -286,6 +289,13 @@ class ReviewState:
         if not self._own:
             self._own = {id(g) for g in self.groups}
         return None if id(group) in self._own else self.decisions.get(group.key)
+
+    def loose_gold(self) -> list[Member]:
+        """Gold spans that no decision made or reused (added by the reviewer with `add`, or imported): they go
+        by removing the span, not by withdrawing a decision."""
+        tied = {span_id for row in self.decisions.values() for key in ("gold", "reused")
+                for span_id in json.loads(row.detail).get(key, [])}
+        return [member for member in self.gold.values() if member.id not in tied]
 
     def undecided(self, kinds: Sequence[Kind] | None = None) -> list[Group]:
         pool = self.disagreements if kinds is None else [g for g in self.groups if g.kind in kinds]
@@ -540,6 +550,79 @@ def accept_agreed(state: ReviewState, *, reviewer: str) -> Decide:
     """Every undecided agreed group into gold, as one step."""
     plans = [Plan(group, Action.ACCEPT_ALL, tuple(group.proposals())) for group in state.undecided([Kind.AGREED])]
     return _decide(state, reviewer, plans, f"Accept {len(plans)} agreed")
+
+
+@dataclass
+class AddGold(Edit):
+    """A gold span that no annotator proposed, added by the reviewer where no group lies. It decides no
+    group; like a decision it starts the review, and undoing it takes the span (and that start) back."""
+
+    document_id: int
+    start: int
+    end: int
+    label_id: int
+    reviewer: str
+    annotators: tuple[str, ...]
+    text: str = "Add to gold"
+    _row: SpanRow | None = field(default=None, init=False, repr=False)
+    _status_before: ReviewStatus | None = field(default=None, init=False, repr=False)
+
+    def redo(self, store: SpanStore) -> None:
+        try:
+            with store.database.transaction() as session:
+                if self._row is None:
+                    self._row = self._write(session)
+                else:
+                    span_rows.insert_many(session, [self._row._asdict()])
+                started = document_rows.set_review_status(session, self.document_id, ReviewStatus.IN_REVIEW,
+                                                          only_from=ReviewStatus.UNREVIEWED)
+                self._status_before = ReviewStatus.UNREVIEWED if started else None
+        except IntegrityError:
+            raise ReviewError("gold has this span already; nothing was written") from None
+        store.events.emit(SpansChanged(self.document_id, added=(self._row,)))
+        if self._status_before is not None:
+            store.events.emit(DocumentsChanged((self.document_id,)))
+
+    def _write(self, session) -> SpanRow:
+        if self.label_id not in {label.id for label in label_rows.all_labels(session)}:
+            raise ReviewError(f"no label with id {self.label_id}")
+        try:
+            check_range(self.start, self.end, document_rows.length_of(session, self.document_id))
+        except SpanError as error:
+            raise ReviewError(str(error)) from None
+        gold_id = annotator_rows.annotator_id(session, GOLD)
+        provenance = json.dumps({"adjudicated_by": self.reviewer, "at": utcnow().isoformat(timespec="seconds"),
+                                 "action": Action.ADD.value, "compared": list(self.annotators), "from": []},
+                                ensure_ascii=False)
+        row = dict(document_id=self.document_id, label_id=self.label_id, annotator_id=gold_id, start=self.start,
+                   end=self.end, origin=Origin.ADJUDICATED, provenance=provenance)
+        (span_id,) = span_rows.insert_many(session.connection(), [row])
+        return SpanRow(span_id, self.document_id, self.label_id, gold_id, self.start, self.end, Origin.ADJUDICATED,
+                       "", provenance)
+
+    def undo(self, store: SpanStore) -> None:
+        assert self._row is not None
+        with store.database.transaction() as session:
+            span_rows.delete_many(session, [self._row.id])
+            if self._status_before is not None and (
+                    review_rows.decisions_for_document(session, self.document_id)
+                    or review_rows.span_keys(session, self.document_id, [self._row.annotator_id])):
+                self._status_before = None          # other decisions or gold spans remain: still in review
+            if self._status_before is not None:
+                document_rows.set_review_status(session, self.document_id, self._status_before)
+        store.events.emit(SpansChanged(self.document_id, removed=(self._row,)))
+        if self._status_before is not None:
+            store.events.emit(DocumentsChanged((self.document_id,)))
+
+
+def add(state: ReviewState, start: int, end: int, label_id: int, *, reviewer: str) -> AddGold:
+    """Gold gets the reviewer's own span [start, end) with this label, outside the groups (a span nobody
+    proposed). Refused when gold has it already."""
+    if not reviewer or reviewer == GOLD:
+        raise ReviewError("name the reviewer (any annotator name except 'gold')")
+    if any(member.proposal == (start, end, label_id) for member in state.gold.values()):
+        raise ReviewError("gold has this span already")
+    return AddGold(state.document_id, start, end, label_id, reviewer, state.annotators)
 
 
 @dataclass

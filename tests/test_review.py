@@ -274,6 +274,40 @@ def test_clearing_a_decision_from_an_earlier_session(setup):
     assert len(gold_spans(store, doc)) == 1 and state_of(store, doc).counts()["decided"] == 1
 
 
+def test_the_reviewer_adds_a_gold_span_nobody_proposed_and_undo_takes_it_back(setup):
+    store, doc, ids, events = setup
+    state = state_of(store, doc)
+    store.events.subscribe(lambda event: state.apply(event))
+    added = review.add(state, 2, 7, ids["INSTITUTION"], reviewer="rita")    # 市委组织部, inside amy's and bob's
+    added.redo(store)
+    (gold,) = gold_spans(store, doc)
+    assert (gold.start, gold.end, gold.label_id, gold.origin) == (2, 7, ids["INSTITUTION"], Origin.ADJUDICATED)
+    provenance = json.loads(gold.provenance)
+    assert provenance["action"] == "add" and provenance["adjudicated_by"] == "rita" and provenance["from"] == []
+    assert provenance["compared"] == ["amy", "bob"]
+    assert status_of(store, doc) == ReviewStatus.IN_REVIEW                # it starts the review like a decision
+    assert state.counts()["decided"] == 0 and [(m.start, m.end) for m in state.gold.values()] == [(2, 7)]
+    assert any(isinstance(e, SpansChanged) and e.added == (gold,) for e in events)
+    with pytest.raises(ReviewError, match="already"):
+        review.add(state, 2, 7, ids["INSTITUTION"], reviewer="rita")
+    with pytest.raises(ReviewError, match="already"):                     # made from a state that missed it
+        review.AddGold(doc, 2, 7, ids["INSTITUTION"], "rita", ("amy", "bob")).redo(store)
+    with pytest.raises(ReviewError, match="outside"):
+        review.add(state, 20, 99, ids["SLOGAN"], reviewer="rita").redo(store)
+    with pytest.raises(ReviewError, match="reviewer"):
+        review.add(state, 0, 2, ids["SLOGAN"], reviewer=GOLD)
+
+    added.undo(store)
+    assert gold_spans(store, doc) == [] and state.gold == {}
+    assert status_of(store, doc) == ReviewStatus.UNREVIEWED
+    added.redo(store)
+    assert [row.id for row in gold_spans(store, doc)] == [gold.id]          # back under the same id
+
+    review.reject(state, state.disagreements[0], reviewer="rita").redo(store)
+    added.undo(store)                                                     # a decision remains: still in review
+    assert status_of(store, doc) == ReviewStatus.IN_REVIEW
+
+
 def test_adjudicated_only_when_everything_is_decided_or_forced(setup):
     store, doc, _, _ = setup
     state = state_of(store, doc)

@@ -471,7 +471,8 @@ def test_a_selection_where_nobody_proposed_anything_gives_gold_a_span_of_the_rev
     QApplication.sendEvent(view.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, where,
                                                               view.viewport().mapToGlobal(where)))
     menu = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible())
-    remove = next(action for action in menu.actions() if action.text().startswith("Remove Gold TASK “召开会议”"))
+    remove = next(action for action in menu.actions()
+                  if action.text().startswith("Remove Gold") and "(TASK) “召开会议”" in action.text())
     remove.trigger()
     menu.close()
     assert gold(db_path, reviewed) == []

@@ -19,7 +19,7 @@ from PySide6.QtGui import QAction, QContextMenuEvent, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from annotate import review
-from annotate.edits import Edit
+from annotate.edits import Edit, RemoveSpan
 from annotate.events import DecisionsChanged, SpansChanged
 from annotate.review import GOLD, Group, Kind, ReviewError, ReviewState
 from db import annotators as annotator_rows
@@ -476,12 +476,15 @@ class ReviewController(QObject):
 
     def edit(self, label_id: int, selection: tuple[int, int] | None) -> bool:
         """Gold gets `selection` with this label for the group it is on (the current one first); without a
-        selection, the group's own range. A group already decided by an edit gets the span added to it."""
+        selection, the group's own range. A group already decided by an edit gets the span added to it. A
+        selection where no group lies gives gold a span nobody proposed."""
         state = self.state
         if state is None:
             self._say("The review is still comparing, or fewer than two annotators are ticked.")
             return False
         group = self._edit_target(selection)
+        if group is None and selection is not None:
+            return self._add(label_id, selection)
         if group is None:
             self._say("Select text on a disagreement (or pick one with F8), then press the label key." if selection
                       else "Choose a disagreement first (F8), or select the range gold should have.")
@@ -514,6 +517,17 @@ class ReviewController(QObject):
         if done:
             self.set_current(group, reveal=False)
             self.pane.view.set_caret(selection[1])
+        return done
+
+    def _add(self, label_id: int, selection: tuple[int, int]) -> bool:
+        state, (start, end) = self.state, selection
+        done = self._decide(lambda: review.add(state, start, end, label_id, reviewer=self.window.annotator),
+                            advance=False)
+        if done:
+            text = state.text[start:end].replace("\n", "⏎")
+            self._say(f"Gold has {self.pane.span_layer.label_text(label_id)} “{text[:24]}” now, which nobody "
+                      "proposed — Ctrl+Z takes it back.")
+            self.pane.view.set_caret(end)
         return done
 
     def _edit_target(self, selection: tuple[int, int] | None) -> Group | None:
@@ -632,6 +646,14 @@ class ReviewController(QObject):
                 for action in [*self.side_actions[:len(self.state.annotators)], self.actions["accept_all"],
                                self.actions["reject"], self.actions["clear"]]:
                     menu.addAction(action)
+                menu.addSeparator()
+            loose = [m for m in self.state.loose_gold() if position is not None and m.start <= position < m.end]
+            for member in loose:   # no decision to withdraw: the span itself goes (one undo step)
+                text = self.state.text[member.start:member.end].replace("\n", "⏎")
+                menu.addAction(f"Remove Gold {self.pane.span_layer.label_text(member.label_id)} “{text[:16]}” "
+                               f"[{member.start}, {member.end})",
+                               lambda span_id=member.id: self.window.workspace.push(RemoveSpan(span_id)))
+            if loose:
                 menu.addSeparator()
             targets = self.comment_targets()
         else:
