@@ -5,18 +5,19 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.engine import conflict_insert
 from db.models import Annotator
 
 
 def annotator_id(session: Session, name: str, *, create: bool = True) -> int | None:
     """The id of the annotator with this name, created on first use unless `create` is False."""
-    found = session.scalar(select(Annotator.id).where(Annotator.name == name))
+    query = select(Annotator.id).where(Annotator.name == name)
+    found = session.scalar(query)
     if found is not None or not create:
         return found
-    annotator = Annotator(name=name)
-    session.add(annotator)
-    session.flush()
-    return annotator.id
+    # Another program may be creating the same name right now (a shared database): whoever is first wins.
+    session.execute(conflict_insert(session, Annotator).values(name=name).on_conflict_do_nothing())
+    return session.scalar(query)
 
 
 def names(session: Session) -> dict[int, str]:

@@ -87,16 +87,41 @@ def _server_options(url: URL) -> dict:
 IMPORT_LOCK = 0x7A687562  # "zhub"
 
 
+def take_turns(executor: Executor, lock: int) -> None:
+    """PostgreSQL: wait for the advisory lock `lock` and hold it until the transaction ends (waiting is bounded
+    by the lock timeout). SQLite needs nothing: its single writer already makes writers take turns."""
+    connection = executor.connection() if isinstance(executor, Session) else executor
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({int(lock)})")
+
+
 def serialize_imports(executor: Executor) -> None:
     """Make imports take turns; call first in an import's write transaction (the lock ends with it).
 
     An import looks up which documents, labels and annotators exist and creates the others. SQLite's single
     write lock keeps two imports apart; on PostgreSQL, where writers do not block each other, two imports of
     the same texts would both create them and one would fail. This lock keeps them apart there; edits do not
-    take it, so labelling never waits for an import. Waiting for it is bounded by the lock timeout."""
-    connection = executor.connection() if isinstance(executor, Session) else executor
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
+    take it, so labelling never waits for an import."""
+    take_turns(executor, IMPORT_LOCK)
+
+
+def dialect_name(executor: Executor) -> str:
+    return (executor.get_bind() if isinstance(executor, Session) else executor).dialect.name
+
+
+def conflict_insert(executor: Executor | str, table):
+    """An INSERT into `table` that can say what a unique conflict does (`.on_conflict_do_nothing()`,
+    `.on_conflict_do_update(...)`), for the database of `executor` (or a dialect name). Get-or-create and
+    replace written this way are one statement, so two programs doing it at once on PostgreSQL do not collide
+    (SQLite's single writer never let them)."""
+    name = executor if isinstance(executor, str) else dialect_name(executor)
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        raise NotImplementedError(f"Zhubi does not support {name} databases (SQLite and PostgreSQL only)")
+    return insert(table)
 
 
 def is_busy(error: BaseException) -> bool:

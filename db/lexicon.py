@@ -13,7 +13,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import settings
-from db.engine import Executor
+from db.engine import Executor, conflict_insert
 from db.models import LexiconEntry
 
 VERSION_KEY = "lexicon.version"
@@ -93,17 +93,13 @@ def get(session: Executor, entry_id: int) -> LexiconRow | None:
 
 def upsert(session: Session, *, term: str, label_id: int, variants: Iterable[str] = (), note: str = "",
            rejected: bool = False) -> LexiconRow:
-    """Add (term, label) or replace what is stored for it; the entry keeps its id."""
+    """Add (term, label) or replace what is stored for it; the entry keeps its id. One statement: teammates'
+    windows adding the same term at once (lexicon offers) both succeed."""
     values = dict(variants=join_variants(v for v in variants if v != term), note=note, rejected=rejected)
-    found = find(session, term, label_id)
-    if found:
-        session.execute(update(LexiconEntry).where(LexiconEntry.id == found[0].id).values(**values))
-        entry_id = found[0].id
-    else:
-        entry = LexiconEntry(term=term, label_id=label_id, **values)
-        session.add(entry)
-        session.flush()
-        entry_id = entry.id
+    statement = conflict_insert(session, LexiconEntry).values(term=term, label_id=label_id, **values)
+    entry_id = session.execute(statement.on_conflict_do_update(
+        index_elements=["term", "label_id"], set_={name: statement.excluded[name] for name in values}
+    ).returning(LexiconEntry.id)).scalar_one()
     _touch(session)
     return LexiconRow(entry_id, term, label_id, split_variants(values["variants"]), note, rejected)
 

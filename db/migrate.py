@@ -9,9 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
+
+from db.engine import take_turns
 
 HEAD = "0005"
+MIGRATION_LOCK = 0x7A68756D  # PostgreSQL advisory lock held while the schema is upgraded ("zhum")
 SCRIPTS = Path(__file__).with_name("migrations")
 
 
@@ -21,9 +24,13 @@ class SchemaError(RuntimeError):
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return None
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision(connection)
+
+
+def _revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def alembic_config():
@@ -52,6 +59,11 @@ def upgrade(engine: Engine, *, backup: Callable[[], Path | None]) -> Path | None
         raise SchemaError(f"{engine.url.database or engine.url}: not a Zhubi database (it has tables but no schema version)")
     saved = backup() if revision is not None else None
     with engine.begin() as connection:
+        # Several windows may open a new (or older) team database at once: one upgrades, the others wait for it
+        # and find the schema current.
+        take_turns(connection, MIGRATION_LOCK)
+        if _revision(connection) == HEAD:
+            return saved
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return saved

@@ -6,20 +6,16 @@ from typing import Sequence
 
 from sqlalchemy import delete, select
 
-from db.engine import Executor
+from db.engine import Executor, conflict_insert
 from db.models import RejectedSuggestion
 
 Rejected = tuple[int, int, int]  # label_id, start, end
 
 
 def add(session: Executor, *, document_id: int, label_id: int, start: int, end: int) -> None:
-    """Remember a rejection (a second one for the same place is a no-op)."""
-    exists = session.scalar(select(RejectedSuggestion.id).where(
-        RejectedSuggestion.document_id == document_id, RejectedSuggestion.label_id == label_id,
-        RejectedSuggestion.start == start, RejectedSuggestion.end == end))
-    if exists is None:
-        session.execute(RejectedSuggestion.__table__.insert().values(
-            document_id=document_id, label_id=label_id, start=start, end=end))
+    """Remember a rejection (a second one for the same place, even a teammate's at the same moment, is a no-op)."""
+    session.execute(conflict_insert(session, RejectedSuggestion).values(
+        document_id=document_id, label_id=label_id, start=start, end=end).on_conflict_do_nothing())
 
 
 def remove(session: Executor, *, document_id: int, label_id: int, start: int, end: int) -> None:

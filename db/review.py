@@ -12,7 +12,7 @@ from typing import Iterator, NamedTuple, Sequence
 import numpy as np
 from sqlalchemy import Text, bindparam, cast, delete, func, insert, select
 
-from db.engine import Executor
+from db.engine import Executor, dialect_name
 from db.models import Document, Label, ReviewDecision, Span, Status
 
 
@@ -86,7 +86,7 @@ def span_table(session: Executor, document_id: int, annotator_ids: Sequence[int]
     place = Span.start * (length + 1) + Span.end
     owner = Span.label_id * owner_scale + Span.annotator_id
     ident = Span.id
-    if _dialect(session) != "sqlite":
+    if dialect_name(session) != "sqlite":
         place, owner, ident = cast(place, Text), cast(owner, Text), cast(ident, Text)
     places, owners, ids = session.execute(
         select(func.aggregate_strings(place, ","), func.aggregate_strings(owner, ","),
@@ -111,7 +111,7 @@ def span_columns(session: Executor, annotator_ids: Sequence[int],
     packed = (top + 1) * owner_scale < 2 ** 63 and length_scale ** 2 < 2 ** 63
     owner = Span.document_id * owner_scale + Span.annotator_id * label_scale + Span.label_id
     place = Span.start * length_scale + Span.end
-    if _dialect(session) != "sqlite":       # string_agg wants text; group_concat converts by itself
+    if dialect_name(session) != "sqlite":       # string_agg wants text; group_concat converts by itself
         owner, place = cast(owner, Text), cast(place, Text)
     for first, last in document_ranges:
         where = (Span.annotator_id.in_(list(annotator_ids)), Span.document_id >= first, Span.document_id <= last)
@@ -125,10 +125,6 @@ def span_columns(session: Executor, annotator_ids: Sequence[int],
         owners, places = _integers(owners), _integers(places)
         yield (owners // owner_scale, owners % owner_scale // label_scale, owners % label_scale,
                places // length_scale, places % length_scale)
-
-
-def _dialect(session: Executor) -> str:
-    return (session.dialect if hasattr(session, "dialect") else session.get_bind().dialect).name
 
 
 def _integers(text: str | None) -> np.ndarray:

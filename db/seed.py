@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.engine import serialize_imports
 from db.models import Label
 
 DEFAULT_LABELS = (
@@ -16,8 +17,13 @@ DEFAULT_LABELS = (
 
 
 def ensure_default_labels(session: Session) -> None:
-    """Create the default labels in a database that has no labels at all."""
-    if session.scalar(select(func.count()).select_from(Label)):
+    """Create the default labels in a database that has no labels at all (once, even when two programs open a
+    new team database at the same moment)."""
+    has_labels = select(func.count()).select_from(Label)
+    if session.scalar(has_labels):
+        return
+    serialize_imports(session)
+    if session.scalar(has_labels):
         return
     for position, (name, display, color, key, description) in enumerate(DEFAULT_LABELS):
         session.add(Label(name=name, display=display, color=color, shortcut=key,

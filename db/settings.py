@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.engine import conflict_insert
 from db.models import Setting
 
 
@@ -14,4 +15,6 @@ def get(session: Session, key: str, default: str | None = None) -> str | None:
 
 
 def put(session: Session, key: str, value: str) -> None:
-    session.merge(Setting(key=key, value=value))
+    """Set or replace, in one statement (two programs setting a new key at once do not collide)."""
+    statement = conflict_insert(session, Setting).values(key=key, value=value)
+    session.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": statement.excluded.value}))

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from db import documents
-from db.engine import BUSY_TIMEOUT_MS, Executor, serialize_imports
+from db.engine import BUSY_TIMEOUT_MS, Executor, conflict_insert, serialize_imports
 from db.models import Document, Origin, ReviewStatus, Script, Span, Status, utcnow
 
 # (document_id, annotator_id, label_id, start, end, note, provenance, id)
@@ -137,15 +137,8 @@ def insert_spans(session: Executor, rows: Iterable[tuple], *, origin: Origin = O
 
 
 def _dialect_insert(dialect_name: str):
-    names = INSERT_COLUMNS + _CONSTANT_COLUMNS
-    values = {name: bindparam(name) for name in names}
-    if dialect_name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    elif dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        raise NotImplementedError(f"bulk span import is not implemented for {dialect_name}")
-    return dialect_insert(Span).values(values).on_conflict_do_nothing()
+    values = {name: bindparam(name) for name in INSERT_COLUMNS + _CONSTANT_COLUMNS}
+    return conflict_insert(dialect_name, Span).values(values).on_conflict_do_nothing()
 
 
 def _processor(dialect, name: str):
@@ -327,13 +320,8 @@ class SpoolWriter:
 
 def _dialect_insert_from(dialect_name: str, rows):
     names = ("document_id", "label_id", "annotator_id", "start", "end", "note", "provenance") + _CONSTANT_COLUMNS
-    if dialect_name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    elif dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        raise NotImplementedError(f"bulk span import is not implemented for {dialect_name}")
-    return dialect_insert(Span).from_select(names, rows).on_conflict_do_nothing().execution_options(**_ROWCOUNT)
+    return conflict_insert(dialect_name, Span).from_select(names, rows).on_conflict_do_nothing().execution_options(
+        **_ROWCOUNT)
 
 
 @contextmanager

@@ -24,7 +24,8 @@ from annotate.review import SetReviewStatus
 from annotate.spans import NewSpan, SpanStore
 from annotated_corpus import build
 from corpus.documents import store_text
-from db import annotators, documents, labels, transfer
+from db import annotators, documents, labels, rejections, segmentations, settings, transfer
+from db import lexicon as lexicon_rows
 from db.engine import IMPORT_LOCK, is_busy, make_engine, open_database, resolve_url
 from db.models import ReviewStatus, Span, Status
 from main import main
@@ -151,6 +152,56 @@ def test_a_teammates_status_change_is_never_overwritten(db_path, document):
         with mine.session() as session:
             info = documents.info(session, document_id)
         assert (info.status, info.review_status) == (Status.DONE, ReviewStatus.ADJUDICATED)
+
+
+# Rows that get created or replaced by whoever comes first: (name, what one program does in its transaction).
+CREATE_OR_REPLACE = {
+    "segmentation": lambda s, d, n: segmentations.store(s, d["document_id"], "jieba", f"v{n}", bytes([n])),
+    "setting": lambda s, d, n: settings.put(s, "team.choice", str(n)),
+    "annotator": lambda s, d, n: annotators.annotator_id(s, "new-teammate"),
+    "lexicon entry": lambda s, d, n: lexicon_rows.upsert(s, term="两个维护", label_id=d["label_id"], note=str(n)),
+    "rejected suggestion": lambda s, d, n: rejections.add(s, document_id=d["document_id"], label_id=d["label_id"],
+                                                          start=0, end=4),
+}
+
+
+def wait_until_blocked(database) -> None:
+    """Until another connection waits for a lock this one holds (SQLite: cannot be seen; a moment is enough)."""
+    if database.is_sqlite:
+        time.sleep(0.3)
+        return
+    for _ in range(500):
+        with database.engine.connect() as connection:
+            if connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                       " AND datname = current_database()")).scalar():
+                return
+        time.sleep(0.01)
+    raise AssertionError("the other program never waited")
+
+
+@pytest.mark.parametrize("what", sorted(CREATE_OR_REPLACE))
+def test_two_programs_creating_the_same_row_at_once_both_succeed(db_path, document, what):
+    """The second one waits for the first one's transaction, then finds or replaces its row (on PostgreSQL a
+    look-up followed by an insert would fail here on the unique constraint)."""
+    errors = []
+    with database_at(db_path) as first, database_at(db_path) as second:
+        def other() -> None:
+            try:
+                with second.transaction() as session:
+                    CREATE_OR_REPLACE[what](session, document, 2)
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+
+        thread = threading.Thread(target=other)
+        with first.transaction() as session:
+            CREATE_OR_REPLACE[what](session, document, 1)
+            thread.start()
+            wait_until_blocked(first)
+        thread.join(30)
+        assert errors == []
+        with first.session() as session:
+            assert settings.get(session, "team.choice") in (None, "2")  # the later one's value stays
+            assert segmentations.load(session, document["document_id"], "jieba", "v1") is None
 
 
 def _label_file(path, annotator: str, documents_: int = 30):
