@@ -204,3 +204,30 @@ def test_server_errors_are_sorted_by_their_code(sqlstate, advice):
         assert reason is None
     else:
         assert advice in reason and reason.endswith("(server says no)")
+
+
+
+def test_output_is_utf8_whatever_the_terminal_encoding(tmp_path):
+    """A pipe or terminal that says ASCII still gets the names, in UTF-8, not a UnicodeEncodeError."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    text = tmp_path / "两个维护.txt"
+    text.write_text("坚决做到“两个维护”", encoding="utf-8")
+
+    def run(*argv: str) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, str(root / "main.py"), "--db", str(tmp_path / "zhubi.db"), *argv],
+                                capture_output=True, env={**os.environ, "PYTHONIOENCODING": "ascii"}, timeout=120)
+        assert b"Traceback" not in result.stderr, result.stderr.decode("utf-8", "replace")
+        return result
+
+    assert run("import", str(text)).returncode == 0
+    listed = run("docs")
+    assert listed.returncode == 0 and listed.stdout.decode("utf-8").split("\t")[1] == "两个维护.txt"
+    assert "口号/提法" in run("labels").stdout.decode("utf-8")
+    missing = run("suggest", "--doc", "没有")
+    assert missing.returncode == 1
+    assert missing.stderr.decode("utf-8") == "error: no document named '没有' (see: main.py docs)\n"

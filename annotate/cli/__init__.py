@@ -57,6 +57,8 @@ def run_command(args: argparse.Namespace) -> int:
     from db.errors import environment_reason, one_line
     from db.migrate import SchemaError
 
+    for stream in (sys.stdout, sys.stderr):
+        _speak_utf8(stream)
     try:
         database = open_database(args.db)
     except SchemaError as error:  # names the database itself
@@ -87,6 +89,14 @@ def run_command(args: argparse.Namespace) -> int:
         return 1
     finally:
         database.close()
+
+
+def _speak_utf8(stream) -> None:
+    """Names and texts are Chinese: a terminal or pipe whose locale is not UTF-8 (LANG=C on an old system,
+    PYTHONIOENCODING=ascii) gets UTF-8 anyway instead of a UnicodeEncodeError halfway through the output."""
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
+    if encoding != "utf8" and hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8")
 
 
 def _shown(location: str | None) -> str:
