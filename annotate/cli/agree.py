@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from unicodedata import east_asian_width
 
 from annotate.agreement import AgreementError, AgreementResult, measure
 from annotate.cli import CommandError
@@ -88,8 +89,17 @@ def _documents_table(result: AgreementResult) -> str:
 
 
 def _columns(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    widths = [max(_width(cell) for cell in column) for column in zip(header, *rows)]
     text_columns = {0, 1}
-    return ["  ".join(cell.ljust(width) if i in text_columns else cell.rjust(width)
-                      for i, (cell, width) in enumerate(zip(line, widths))).rstrip()
+
+    def padded(i: int, cell: str, width: int) -> str:
+        padding = " " * (width - _width(cell))
+        return cell + padding if i in text_columns else padding + cell
+
+    return ["  ".join(padded(i, cell, width) for i, (cell, width) in enumerate(zip(line, widths))).rstrip()
             for line in [header, *rows]]
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: Chinese characters (document names) take two."""
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
