@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from annotate import agreement, concordance, lexicon
@@ -52,6 +52,35 @@ def test_a_lock_held_elsewhere_is_waited_for_as_long_as_on_sqlite(postgres_locat
             assert connection.execute(text("SHOW work_mem")).scalar() == "8MB"
     finally:
         database.close()
+
+
+def test_several_programs_opening_a_new_team_database_at_once_set_it_up_once(postgres_location):
+    server = create_engine(resolve_url(postgres_location))
+    with server.begin() as connection:  # an empty database, as whoever runs the server creates it
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    server.dispose()
+    start, opened, errors = threading.Barrier(3), [], []
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            opened.append(open_database(postgres_location))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_it) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    try:
+        assert errors == [] and len(opened) == 3
+        with opened[0].session() as session:
+            assert [label.name for label in labels.all_labels(session)] == ["SLOGAN", "TASK", "INSTITUTION"]
+    finally:
+        for database in opened:
+            database.close()
 
 
 @pytest.fixture
