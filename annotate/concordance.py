@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
-from annotate.lexicon import search_forms
 from annotate.suggest import SpanIndex, longest_match_automaton
-from corpus.script import t2s, to_simplified
+from corpus.script import both_scripts, t2s, to_simplified
+from corpus.text import leftmost_longest, occurrences
 from db import documents, fulltext
 from db import spans as span_rows
 from db.engine import Database
@@ -90,24 +90,8 @@ def status_of(start: int, end: int, spans: Iterable[SpanRow], label_id: int | No
     return Status.NONE
 
 
-def _occurrences(text: str, form: str) -> Iterator[int]:
-    i = text.find(form)
-    while i >= 0:
-        yield i
-        i = text.find(form, i + len(form))
-
-
 def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
     return text[max(0, start - width):start], text[end:end + width]
-
-
-def _non_overlapping(places: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    kept, reached = [], -1
-    for start, end, form in sorted(places, key=lambda r: (r[0], -r[1])):
-        if start >= reached:
-            kept.append((start, end, form))
-            reached = end
-    return kept
 
 
 # A hit: (document id, start, end, term, the text there, left, right); left/right None until cut.
@@ -151,7 +135,7 @@ def concordance(database: Database, term: str, *, label_id: int | None = None,
     Where the index keeps positions, occurrences, counts and statuses come from it and from the
     spans, without reading the texts; `limit` then bounds the lines (and their contexts) to the
     first occurrences in document order, while the counts cover all of them."""
-    forms = search_forms(term)
+    forms = both_scripts(term)
     with database.session() as session:
         places: dict[int, list[tuple[int, int, str]]] = {}  # document -> (start, end, the form there)
         mixed: set[int] = set()  # documents where more than one form was found: sorted and made non-overlapping
@@ -169,7 +153,7 @@ def concordance(database: Database, term: str, *, label_id: int | None = None,
         if unindexed:  # cased terms, or no positions in this database: read the candidates
             candidates = sorted({i for form in unindexed for i in fulltext.documents_containing(session, form)})
             for document_id, _name, _script, text in fulltext.texts(session, candidates):
-                found = [(i, i + len(form), form) for form in unindexed for i in _occurrences(text, form)]
+                found = [(i, i + len(form), form) for form in unindexed for i in occurrences(text, form)]
                 if found:
                     mixed.add(document_id)
                     places.setdefault(document_id, []).extend(found)
@@ -177,7 +161,7 @@ def concordance(database: Database, term: str, *, label_id: int | None = None,
         hits: list[Hit] = []
         for document_id, found in places.items():
             text = texts.get(document_id)
-            for start, end, form in (_non_overlapping(set(found)) if document_id in mixed else found):
+            for start, end, form in (leftmost_longest(set(found)) if document_id in mixed else found):
                 left, right = _context(text, start, end, context) if text is not None else (None, None)
                 hits.append((document_id, start, end, term, form, left, right))
         return _build(session, forms, hits, label_id, annotator_ids, context, limit)

@@ -25,7 +25,7 @@ from typing import Callable, Iterable, TextIO
 
 from annotate.atomic import atomic_output
 from annotate.events import EventBus, LexiconChanged, SpansChanged
-from corpus.script import s2t, t2s
+from corpus.script import both_scripts, t2s
 from db import documents, fulltext, settings
 from db import labels as label_rows
 from db import lexicon as entries
@@ -335,18 +335,13 @@ def export_tsv(database: Database, out: TextIO) -> int:
 
 # ---------------------------------------------------------------- the segmenter's side
 
-def search_forms(term: str) -> tuple[str, ...]:
-    """A term as it can be written in a simplified or a traditional document."""
-    return tuple(dict.fromkeys(form for form in (term, t2s(term), s2t(term)) if form))
-
-
 def documents_with_terms(database: Database, terms: Iterable[str]) -> list[int]:
     """Documents that contain any of `terms` in either script: those whose segmentation a lexicon
     change can alter."""
     found: set[int] = set()
     with database.session() as session:
         for term in terms:
-            for form in search_forms(term):
+            for form in both_scripts(term):
                 candidates = fulltext.documents_containing(session, form)
                 found.update(document_id for document_id, _, _, text in fulltext.texts(session, candidates)
                              if form in text)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from annotate.edits import AddSpans
-from annotate.lexicon import search_forms
 from annotate.spans import NewSpan, SpanError
 from annotate.suggest import Suggestion, visible
+from corpus.script import both_scripts
+from corpus.text import leftmost_longest, occurrences
 from db import documents, fulltext, rejections
 from db import spans as span_rows
 from db.engine import Database
@@ -46,19 +47,7 @@ class OccurrencePlan:
 
 def _find(text: str, forms: tuple[str, ...]) -> list[tuple[int, int]]:
     """Non-overlapping occurrences of any form, left to right (longer forms first at a place)."""
-    found = []
-    for form in forms:
-        i = text.find(form)
-        while i >= 0:
-            found.append((i, i + len(form)))
-            i = text.find(form, i + 1)
-    found.sort(key=lambda r: (r[0], -r[1]))
-    kept, reached = [], 0
-    for start, end in found:
-        if start >= reached:
-            kept.append((start, end))
-            reached = end
-    return kept
+    return leftmost_longest((i, i + len(form)) for form in forms for i in occurrences(text, form))
 
 
 def plan(database: Database, *, text: str, label_id: int, annotator_id: int,
@@ -67,7 +56,7 @@ def plan(database: Database, *, text: str, label_id: int, annotator_id: int,
     the whole corpus when `document_id` is None."""
     if not text:
         raise SpanError("nothing to look for: the text is empty")
-    forms = search_forms(text)
+    forms = both_scripts(text)
     to_add: list[NewSpan] = []
     already = skipped = 0
     with database.session() as session:

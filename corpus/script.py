@@ -46,6 +46,11 @@ def s2t(text: str) -> str:
     return _converter("s2t").convert(text)
 
 
+def both_scripts(term: str) -> tuple[str, ...]:
+    """A term as it can be written in a simplified or a traditional document (两个维护, 兩個維護)."""
+    return tuple(dict.fromkeys(form for form in (term, t2s(term), s2t(term)) if form))
+
+
 def detect_script(text: str) -> Script:
     """Traditional when t2s changes more of the text than s2t does (on the first 2,000 characters).
 

@@ -5,12 +5,31 @@ from __future__ import annotations
 import hashlib
 import re
 from statistics import median
-from typing import NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
 
 def normalize_newlines(text: str) -> str:
     """\\r\\n and lone \\r become \\n; nothing else changes (U+2028, U+00A0 stay as they are)."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def occurrences(text: str, term: str) -> Iterator[int]:
+    """Where `term` starts in `text`, left to right and not overlapping (the occurrences str.count counts)."""
+    at = text.find(term)
+    while at >= 0:
+        yield at
+        at = text.find(term, at + len(term))
+
+
+def leftmost_longest(places: Iterable[tuple]) -> list[tuple]:
+    """Of (start, end, ...) places that may overlap (occurrences of several forms of a term), the leftmost,
+    and of those starting together the longest; the places overlapping a kept one are dropped."""
+    kept, reached = [], 0
+    for place in sorted(places, key=lambda place: (place[0], -place[1])):
+        if place[0] >= reached:
+            kept.append(place)
+            reached = place[1]
+    return kept
 
 
 def content_hash(text: str) -> str:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus.text import normalize, remove_line_break_spaces
+from corpus.text import leftmost_longest, normalize, occurrences, remove_line_break_spaces
 
 
 def test_newlines_are_normalized_and_nothing_else():
@@ -74,3 +74,18 @@ def test_printed_lines_of_any_width_are_joined_back_exactly(paragraphs, width):
     joined, removed = remove_line_break_spaces(extracted)
     assert joined == original
     assert removed == extracted.count(" ") - 1  # all but the heading's own space
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text("两个维護兩個ab", max_size=40), st.lists(st.text("两个维護兩個ab", min_size=1, max_size=3), min_size=1,
+                                                        max_size=3))
+def test_occurrences_of_several_forms_are_leftmost_longest_and_never_overlap(text, forms):
+    for form in forms:
+        assert len(list(occurrences(text, form))) == text.count(form)
+    places = [(i, i + len(form), form) for form in forms for i in occurrences(text, form)]
+    kept = leftmost_longest(places)
+    assert all(text[start:end] == form for start, end, form in kept)
+    assert all(a[1] <= b[0] for a, b in zip(kept, kept[1:]))  # in order, not overlapping
+    for start, end, form in places:  # a place left out overlaps one kept that starts no later
+        if (start, end, form) not in kept:
+            assert any(s <= start < e for s, e, _ in kept)
