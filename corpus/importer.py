@@ -27,7 +27,7 @@ from corpus.segment import SEGMENTER, pack, token_lengths, warm_up
 from corpus.text import content_hash, normalize
 from db import documents, segmentations
 from db.engine import Database, serialize_imports
-from db.models import Script
+from db.models import Document, Script
 
 IMPORTED, DUPLICATE, REFUSED = "imported", "duplicate", "refused"
 TEXT_SUFFIXES = (".txt",)
@@ -35,7 +35,7 @@ POOL_MIN_BYTES = 8 * 1024 * 1024  # below this, starting worker processes costs 
 TASK_BYTES, TASK_FILES = 256 * 1024, 32  # files handed to a worker at a time
 BATCH_DOCUMENTS = 500
 BATCH_CHARACTERS = 8_000_000
-NAME_MAX = 512  # db.models.Document.name
+NAME_MAX = Document.__table__.c.name.type.length
 
 
 @dataclass(frozen=True)
