@@ -60,6 +60,7 @@ class Concordance:
     lines: list[Line] = field(default_factory=list)  # in document order; the first `limit` when one was set
     per_document: dict[int, int] = field(default_factory=dict)  # every document with occurrences: how many
     by_status: dict[Status, int] = field(default_factory=dict)  # every occurrence, read or not
+    beyond: int = 0  # lines listed after the first `limit` because they are inconsistent
 
     @property
     def total(self) -> int:
@@ -99,9 +100,11 @@ Hit = tuple[int, int, int, str, str, str | None, str | None]
 
 
 def _build(session, terms: tuple[str, ...], hits: list[Hit], label_id: int | None,
-           annotator_ids: Sequence[int] | None, width: int, limit: int | None) -> Concordance:
+           annotator_ids: Sequence[int] | None, width: int, limit: int | None,
+           more_inconsistent: int = 0) -> Concordance:
     """Statuses and counts for every hit (from positions and spans alone); lines for the first
-    `limit` (their missing contexts cut by the database)."""
+    `limit` and for up to `more_inconsistent` inconsistent hits after them (their missing contexts
+    cut by the database)."""
     hits.sort()
     document_ids = sorted({hit[0] for hit in hits})
     spans: dict[int, list[SpanRow]] = {}
@@ -114,23 +117,29 @@ def _build(session, terms: tuple[str, ...], hits: list[Hit], label_id: int | Non
         exact = Counter(r.label_id for hit, rows in zip(hits, touching) for r in rows if (r.start, r.end) == hit[1:3])
         label_id = exact.most_common(1)[0][0] if exact else None
     statuses = [status_of(hit[1], hit[2], rows, label_id) if rows else Status.NONE for hit, rows in zip(hits, touching)]
-    shown = hits if limit is None else hits[:limit]
+    picked = range(len(hits)) if limit is None else [
+        *range(min(limit, len(hits))),
+        *[i for i in range(limit, len(hits)) if not statuses[i].consistent][:more_inconsistent]]
+    shown = [hits[i] for i in picked]
     cut = iter(fulltext.contexts(session, [hit[:3] for hit in shown if hit[5] is None], width))
     names = {info.id: info.name for info in documents.infos(session, sorted({hit[0] for hit in shown}))}
     lines = []
-    for (document_id, start, end, term, match, left, right), rows, status in zip(shown, touching, statuses):
+    for (document_id, start, end, term, match, left, right), rows, status in \
+            zip(shown, (touching[i] for i in picked), (statuses[i] for i in picked)):
         if left is None:
             left, right = next(cut)
         lines.append(Line(document_id, names[document_id], start, end, left, match, right, rows, status, term))
     return Concordance(terms, label_id, lines, dict(sorted(Counter(hit[0] for hit in hits).items())),
-                       dict(Counter(statuses)))
+                       dict(Counter(statuses)), len(lines) - (len(hits) if limit is None else min(limit, len(hits))))
 
 
 def concordance(database: Database, term: str, *, label_id: int | None = None,
                 annotator_ids: Sequence[int] | None = None, context: int = CONTEXT,
-                limit: int | None = None) -> Concordance:
+                limit: int | None = None, more_inconsistent: int = 0) -> Concordance:
     """Every occurrence of `term` (in either script) across the corpus. Statuses compare with
     `label_id`, or else with the label most often given to exactly this text.
+    `more_inconsistent`: a limited concordance also lists that many inconsistent occurrences after
+    the first `limit`, so that a consistency check sees them however late they come.
 
     Where the index keeps positions, occurrences, counts and statuses come from it and from the
     spans, without reading the texts; `limit` then bounds the lines (and their contexts) to the
@@ -164,7 +173,7 @@ def concordance(database: Database, term: str, *, label_id: int | None = None,
             for start, end, form in (leftmost_longest(set(found)) if document_id in mixed else found):
                 left, right = _context(text, start, end, context) if text is not None else (None, None)
                 hits.append((document_id, start, end, term, form, left, right))
-        return _build(session, forms, hits, label_id, annotator_ids, context, limit)
+        return _build(session, forms, hits, label_id, annotator_ids, context, limit, more_inconsistent)
 
 
 def label_concordance(database: Database, label_id: int, *, annotator_ids: Sequence[int] | None = None,

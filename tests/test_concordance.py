@@ -104,6 +104,19 @@ def test_a_limited_concordance_shows_the_first_lines_and_counts_every_occurrence
         database, "两个维护", limit=10).lines]  # contexts cut by the database equal those cut here
 
 
+def test_a_limited_concordance_can_list_the_inconsistent_occurrences_after_its_limit(setup, database):
+    """A consistency check must not miss the inconsistent occurrences that come after the first lines."""
+    store, ids = setup
+    for doc, start in (("a", 5), ("a", 12), ("b", 3)):
+        _add(store, ids, doc, start, start + 4)  # labelled SLOGAN: consistent; a 22 and t 3 are not labelled
+    page = concordance.concordance(database, "两个维护", limit=2, more_inconsistent=5)
+    assert [(line.document, line.start, line.status) for line in page.lines] == [
+        ("a", 5, Status.SAME), ("a", 12, Status.SAME), ("a", 22, Status.NONE), ("t", 3, Status.NONE)]
+    assert (page.beyond, page.complete, page.total) == (2, False, 5)
+    assert concordance.concordance(database, "两个维护", limit=2, more_inconsistent=1).beyond == 1
+    assert concordance.concordance(database, "两个维护", more_inconsistent=5).beyond == 0
+
+
 @pytest.mark.sqlite_only
 def test_positions_from_the_index_and_from_the_texts_agree(setup, database):
     from sqlalchemy import text

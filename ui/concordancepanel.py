@@ -3,7 +3,8 @@ corpus, in context (KWIC), with how each one is labelled — the consistency che
 
 The search runs off the GUI thread (annotate.concordance); a new search or Cancel drops the running one.
 Each line is coloured by its status (labelled the same, inside a span of that label, overlapping one, with
-another label, not at all); "only inconsistent" keeps the last three. Activating a line opens its document
+another label, not at all); "only inconsistent" keeps the last three. A frequent term lists its first
+MAX_LINES lines and then its inconsistent occurrences, so the filter misses none of those. Activating a line opens its document
 with the occurrence selected, so a label key labels it.
 """
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:  # annotate.concordance loads the suggestion engine: only when
     from annotate.concordance import Concordance, Line
 
 Index = QModelIndex | QPersistentModelIndex
-MAX_LINES = 2000  # lines shown for a term; counts and statuses always cover every occurrence
+MAX_LINES = 2000  # lines shown for a term, and inconsistent lines after them; counts and statuses cover all
 # By annotate.concordance.Status (a str enum: its members are these strings), in the order shown.
 STATUS_COLORS = {"same": QColor("#2a9d8f"), "inside": QColor("#52b788"), "overlap": QColor("#f4a261"),
                  "other": QColor("#d62828"), "none": QColor("#c9a227")}
@@ -284,7 +285,8 @@ class ConcordancePanel(QWidget):
         def work(task: Task) -> Concordance:
             from annotate.concordance import concordance
 
-            return concordance(database, term, annotator_ids=annotators, limit=MAX_LINES)
+            return concordance(database, term, annotator_ids=annotators, limit=MAX_LINES,
+                               more_inconsistent=MAX_LINES)
 
         return self._run(work, f"Looking for “{term}”…", term, keep_place)
 
@@ -373,7 +375,9 @@ class ConcordancePanel(QWidget):
             return f"“{result.terms[0]}” occurs nowhere." if result.terms else "Nothing found."
         counts = " · ".join(f"{word} {result.by_status.get(status, 0):,}" for status, word in STATUS_WORDS.items()
                             if result.by_status.get(status))
-        shown = "" if result.complete else f"; the first {len(result.lines):,} lines are listed"
+        shown = "" if result.complete else f"; the first {len(result.lines) - result.beyond:,} lines are listed"
+        if result.beyond:
+            shown += f", and {result.beyond:,} inconsistent one{'s' if result.beyond != 1 else ''} after them"
         inconsistent = sum(count for status, count in result.by_status.items() if not status.consistent)
         return (f"{result.total:,} occurrence{'s' if result.total != 1 else ''} in {len(result.per_document):,} "
                 f"document{'s' if len(result.per_document) != 1 else ''}, compared with "
