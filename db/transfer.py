@@ -366,7 +366,7 @@ def _cancelled_by_server(connection: Connection, cancel: Callable[[], bool]) -> 
     watcher.start()
     try:
         yield
-    except DBAPIError as error:
+    except DBAPIError:
         if asked.is_set():  # the server's "canceling statement due to user request"
             raise Interrupted() from None
         raise

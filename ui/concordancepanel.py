@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any, Sequence
 
-from PySide6.QtCore import (QAbstractTableModel, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex,
+from PySide6.QtCore import (QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex,
                             QSortFilterProxyModel, Qt, QTimer, Signal)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
 
 from annotate.events import SpansChanged
 from db.labels import LabelInfo
+from ui.rowmodel import RowTableModel
 from ui.tasks import Task
 
 if TYPE_CHECKING:  # annotate.concordance loads the suggestion engine: only when a search runs, not at start-up
@@ -35,7 +36,7 @@ STATUS_WORDS = {"same": "same", "inside": "inside", "overlap": "overlaps", "othe
                 "none": "not labelled"}
 
 
-class ConcordanceModel(QAbstractTableModel):
+class ConcordanceModel(RowTableModel):
     DOCUMENT, LEFT, MATCH, RIGHT, STATUS = range(5)
     HEADERS = ("Document", "Left", "Occurrence", "Right", "Labelled")
     TOOLTIPS = ("Document (occurrences in it)", "Text before", "The occurrence", "Text after",
@@ -44,18 +45,18 @@ class ConcordanceModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.result: Concordance | None = None
-        self._lines: list[Line] = []
+        self._rows: list[Line] = []
         self._labels: dict[int, LabelInfo] = {}
 
     def set_result(self, result: Concordance | None, labels: Sequence[LabelInfo] = ()) -> None:
         self.beginResetModel()
         self.result = result
-        self._lines = list(result.lines) if result is not None else []
+        self._rows = list(result.lines) if result is not None else []
         self._labels = {label.id: label for label in labels}
         self.endResetModel()
 
     def line(self, row: int) -> Line | None:
-        return self._lines[row] if 0 <= row < len(self._lines) else None
+        return self.row_at(row)
 
     def label_name(self, label_id: int | None) -> str:
         if label_id is None:
@@ -77,21 +78,10 @@ class ConcordanceModel(QAbstractTableModel):
             return f"≠ {', '.join(exact)}"
         return "✗ not labelled"
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._lines):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        line, column = self._lines[index.row()], index.column()
+        line, column = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.DOCUMENT:
                 count = self.result.per_document.get(line.document_id, 0) if self.result else 0
@@ -123,13 +113,6 @@ class ConcordanceModel(QAbstractTableModel):
             return line.status.value
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.HEADERS[section]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return self.TOOLTIPS[section]
-        return None
 
 
 class InconsistentFilter(QSortFilterProxyModel):

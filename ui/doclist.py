@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
@@ -18,6 +18,7 @@ from db import documents
 from db.documents import DocumentInfo
 from db.engine import Database
 from db.models import ReviewStatus, Status
+from ui.rowmodel import RowTableModel
 from ui.style import REVIEW_TEXT, SCRIPT_TEXT, STATUS_TEXT, review_icon, status_icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -29,7 +30,7 @@ REVIEW_FILTERS = (("Any review", None), ("Not adjudicated", (ReviewStatus.UNREVI
                   ("Adjudicated", (ReviewStatus.ADJUDICATED,)))
 
 
-class DocumentListModel(QAbstractTableModel):
+class DocumentListModel(RowTableModel):
     NAME, SCRIPT, LENGTH, SPANS, STATUS, REVIEW = range(6)
     HEADERS = ("Name", "简/繁", "Characters", "Spans", "Status", "Review")
     TOOLTIPS = ("Document name", "Simplified (简) or traditional (繁) characters", "Length in characters",
@@ -108,7 +109,7 @@ class DocumentListModel(QAbstractTableModel):
         return self._rows[row].id if 0 <= row < len(self._rows) else None
 
     def info(self, row: int) -> DocumentInfo | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.row_at(row)
 
     # --- following the domain --------------------------------------------------------------------------
     def on_spans_changed(self, event: SpansChanged) -> None:
@@ -145,17 +146,6 @@ class DocumentListModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(row, 0), self.index(row, self.REVIEW))
 
     # --- Qt model --------------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -187,13 +177,6 @@ class DocumentListModel(QAbstractTableModel):
             return info.id
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.HEADERS[section]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return self.TOOLTIPS[section]
-        return None
 
 
 class _Table(QTableView):

@@ -8,54 +8,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 import traceback
-from typing import Iterator
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-# Substrings of the database's messages and what the user can do about each.
-ENVIRONMENT = (
-    ("database is locked", "The database is locked by another program (or another Zhubi). Try again in a moment."),
-    ("database table is locked", "The database is locked by another program. Try again in a moment."),
-    ("disk is full", "The disk is full. Free some space and try again; nothing was lost."),
-    ("readonly database", "The database file is read-only. Open a copy you may write to."),
-    ("read-only", "The database file is read-only. Open a copy you may write to."),
-    ("unable to open database", "The database file cannot be opened (missing folder or no permission)."),
-    ("disk i/o error", "The disk reported an I/O error while saving. Check the disk and try again."),
-    ("file is not a database", "This file is not a Zhubi (SQLite) database."),
-    # PostgreSQL (a team database)
-    ("lock timeout", "A teammate's import or another program kept the database busy. Try again in a moment."),
-    ("connection failed", "The database server cannot be reached. Check the network or ask whoever runs it."),
-    ("server closed the connection", "The connection to the database server was lost. Try again in a moment."),
-    ("terminating connection", "The database server closed the connection. Try again in a moment."),
-)
+from db.errors import environment_reason
+
 OUR_PACKAGES = ("annotate.", "corpus.", "db.")
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        yield error
-        orig = getattr(error, "orig", None)  # SQLAlchemy's DBAPIError wraps the driver's exception
-        if isinstance(orig, BaseException):
-            yield orig
-        error = error.__cause__ or error.__context__
-
-
-def environment_reason(error: BaseException) -> str | None:
-    for link in _chain(error):
-        if isinstance(link, (sqlite3.OperationalError, sqlite3.DatabaseError)) or \
-                type(link).__name__ in {"OperationalError", "DatabaseError"}:
-            text = str(link).lower()
-            for needle, advice in ENVIRONMENT:
-                if needle in text:
-                    return f"{advice}\n\n({str(getattr(link, 'orig', None) or link).strip()})"
-        if isinstance(link, OSError) and not isinstance(link, (FileNotFoundError, IsADirectoryError)):
-            return f"The system refused: {link.strerror or link} ({link.filename or ''})".replace(" ()", "")
-    return None
 
 
 def refusal_reason(error: BaseException) -> str | None:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt,
+from PySide6.QtCore import (QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt,
                             QTimer, Signal)
 from PySide6.QtGui import QAction, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
@@ -24,13 +24,14 @@ from annotate.events import LabelsChanged, LexiconChanged
 from db.labels import LabelInfo
 from db.lexicon import LexiconRow, join_variants, split_variants
 from ui.errors import environment_reason, refusal_reason, show_error
+from ui.rowmodel import RowTableModel
 from ui.style import swatch_icon
 
 Index = QModelIndex | QPersistentModelIndex
 REJECTED_COLOR = QColor("#8a8a8a")
 
 
-class LexiconModel(QAbstractTableModel):
+class LexiconModel(RowTableModel):
     TERM, LABEL, VARIANTS, NOTE, STATE = range(5)
     HEADERS = ("Term", "Label", "Variants", "Note", "State")
     TOOLTIPS = ("The term as it is written (simplified for traditional documents)",
@@ -49,7 +50,7 @@ class LexiconModel(QAbstractTableModel):
         self.endResetModel()
 
     def entry(self, row: int) -> LexiconRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.row_at(row)
 
     def row_of(self, entry_id: int) -> int | None:
         return next((i for i, row in enumerate(self._rows) if row.id == entry_id), None)
@@ -57,17 +58,6 @@ class LexiconModel(QAbstractTableModel):
     def counts(self) -> tuple[int, int]:
         """(entries, rejected ones)."""
         return len(self._rows), sum(row.rejected for row in self._rows)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def _label_name(self, label_id: int) -> str:
         label = self._labels.get(label_id)
@@ -101,13 +91,6 @@ class LexiconModel(QAbstractTableModel):
             return entry.id
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.HEADERS[section]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return self.TOOLTIPS[section]
-        return None
 
 
 class EntryDialog(QDialog):

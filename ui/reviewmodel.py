@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
 from annotate.review import Group, Kind, ReviewState
 from db.labels import LabelInfo
 from db.review import DecisionRow
 from ui.reviewlayer import KIND_TEXT, annotator_color
+from ui.rowmodel import RowTableModel
 from ui.style import swatch_icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -34,7 +35,7 @@ def decision_text(decision: DecisionRow | None) -> str:
     return "✓ " + decision.action.replace("_", " ")
 
 
-class DisagreementModel(QAbstractTableModel):
+class DisagreementModel(RowTableModel):
     NUMBER, KIND, WHERE, TEXT = range(4)  # then one column per annotator, then the decision
 
     def __init__(self, parent: QObject | None = None):
@@ -78,7 +79,7 @@ class DisagreementModel(QAbstractTableModel):
 
     # --- queries ---------------------------------------------------------------------------------------
     def group(self, row: int) -> Group | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.row_at(row)
 
     def row_of(self, group: Group) -> int | None:
         """The row of a group (None for agreed groups, which are not listed)."""
@@ -92,16 +93,8 @@ class DisagreementModel(QAbstractTableModel):
         return self.TEXT + 1 + (len(self.state.annotators) if self.state else 0)
 
     # --- Qt model --------------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else self.decision_column + 1
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
