@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Sequence
 
 from annotate.suggest import SpanIndex, longest_match_automaton
 from corpus.script import both_scripts, t2s, to_simplified
@@ -106,12 +106,11 @@ def _build(session, terms: tuple[str, ...], hits: list[Hit], label_id: int | Non
     `limit` and for up to `more_inconsistent` inconsistent hits after them (their missing contexts
     cut by the database)."""
     hits.sort()
-    document_ids = sorted({hit[0] for hit in hits})
     spans: dict[int, list[SpanRow]] = {}
-    for chunk in _chunks(document_ids, 500):
-        for row in span_rows.iter_spans(session, document_ids=chunk, annotator_ids=annotator_ids):
-            spans.setdefault(row.document_id, []).append(row)
-    indexes = {document_id: SpanIndex(rows) for document_id, rows in spans.items()}
+    for row in span_rows.overlapping(session, [hit[:3] for hit in hits], annotator_ids=annotator_ids):
+        spans.setdefault(row.document_id, []).append(row)
+    indexes = {document_id: SpanIndex(sorted(rows, key=lambda r: (r.annotator_id, r.start, r.end, r.label_id)))
+               for document_id, rows in spans.items()}
     touching = [tuple(indexes[hit[0]].overlapping(hit[1], hit[2])) if hit[0] in indexes else () for hit in hits]
     if label_id is None:
         exact = Counter(r.label_id for hit, rows in zip(hits, touching) for r in rows if (r.start, r.end) == hit[1:3])
@@ -213,11 +212,6 @@ def _reading(session, document_ids: Sequence[int], progress: Callable[[int, int]
         yield done, document_id, name, script, text
         if progress is not None and (done % 200 == 0 or done == len(document_ids)):
             progress(done, len(document_ids))
-
-
-def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def update_index(database: Database, *, progress: Callable[[int, int], None] | None = None,

@@ -78,3 +78,27 @@ def test_add_remove_relabel_note_undo_and_redo(setup):
     add.redo(store)
     assert [r.id for r in store.for_document(doc)] == [span_id]
 
+
+
+def test_the_spans_overlapping_some_places_each_once(database, stored):
+    """What a concordance reads instead of every span of every document it touches."""
+    from db.spans import overlapping
+
+    ids = stored(annotators=["amy", "bob"], documents={"a": "两个维护两个确立" * 3, "b": "市委组织部"})
+    store = SpanStore(database)
+
+    def add(doc, start, end, who="amy"):
+        return store.add(document_id=ids[doc], label_id=ids["SLOGAN"], annotator_id=ids[who], start=start,
+                         end=end).id
+
+    inside, across, touching, other_doc, bob = add("a", 1, 3), add("a", 3, 9), add("a", 9, 12), add("b", 0, 5), \
+        add("a", 4, 8, "bob")
+    with database.session() as session:
+        found = {row.id for row in overlapping(session, [(ids["a"], 0, 4), (ids["a"], 4, 9), (ids["b"], 5, 5)])}
+        assert found == {inside, across, bob}  # `across` overlaps both places and comes once; touching ends don't
+        assert len(list(overlapping(session, [(ids["a"], 0, 4), (ids["a"], 4, 9)]))) == 3
+        assert {row.id for row in overlapping(session, [(ids["a"], 0, 12)], annotator_ids=[ids["bob"]])} == {bob}
+        assert {row.id for row in overlapping(session, [(ids["b"], 2, 3)], chunk=1)} == {other_doc}
+        assert {row.id for row in overlapping(session, [(ids["a"], 11, 12), (ids["a"], 0, 1)], chunk=1)} == \
+            {touching}
+        assert list(overlapping(session, [])) == []
