@@ -278,3 +278,15 @@ def test_a_new_lexicon_word_resegments_the_open_document(open_window, qtbot, cor
     assert window.pane.view.tokens.snap(start + 1, start + 2) != word
     add_entry(window.workspace.database, term, 2, events=window.workspace.events)
     qtbot.waitUntil(lambda: window.pane.view.tokens.snap(start + 1, start + 2) == word, timeout=30_000)
+
+
+def test_on_first_start_the_document_list_shows_whole_names(open_window, database):
+    """A sample name beside the five other columns was cut to 01_市…txt by a dock at its minimum width."""
+    from ui.doclist import DocumentListModel
+
+    with database.transaction() as session:
+        store_text(session, name="01_市委常委会会议.txt", text="市委常委会召开会议。\n")
+    window = open_window()
+    table = window.documents.table
+    needed = table.fontMetrics().horizontalAdvance("01_市委常委会会议.txt") + 12  # the cell's margins
+    assert table.columnWidth(DocumentListModel.NAME) >= needed

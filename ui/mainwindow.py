@@ -29,6 +29,7 @@ from ui.textview import VIEW_KEYS
 from ui.workspace import Workspace
 
 DEFAULT_SIZE = QSize(1400, 900)
+DOCUMENTS_WIDTH = 480  # the document list's first width (then the user's, kept in the settings)
 SETTLE_FALLBACK_MS = 1500  # `settled` comes this long after `ready` even when nothing paints (a hidden window)
 
 
@@ -56,7 +57,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pane)
         self.documents = DocumentListPanel(self)
         self.documents_dock = self.add_panel(self.documents, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.documents_dock.setMinimumWidth(400)
+        self.documents_dock.setMinimumWidth(300)
 
         # Fixed widths: a count that grows by a digit must not relayout (and repaint) the whole status bar.
         self.position_label = QLabel(self)
@@ -96,6 +97,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+        else:  # first start: wide enough for names like 01_市委常委会会议.txt beside the five other columns
+            self.resizeDocks([self.documents_dock], [DOCUMENTS_WIDTH], Qt.Orientation.Horizontal)
 
     # --- extension point for other features' panels ------------------------------------------------------
     def add_panel(self, widget: QWidget, title: str,
