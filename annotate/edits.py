@@ -72,16 +72,19 @@ class AddSpans(Edit):
 
 @dataclass
 class RemoveSpan(Edit):
+    """Remove a span; undo puts it back with the comments that went with it."""
+
     span_id: int
     text: str = "Remove span"
     row: SpanRow | None = field(default=None, init=False)
+    comments: list[dict] = field(default_factory=list, init=False, repr=False)
 
     def redo(self, store: SpanStore) -> None:
-        self.row = store.remove(self.span_id)
+        self.row, self.comments = store.remove_with_comments(self.span_id)
 
     def undo(self, store: SpanStore) -> None:
         assert self.row is not None
-        store.restore(self.row)
+        store.restore(self.row, self.comments)
 
 
 @dataclass

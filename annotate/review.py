@@ -48,7 +48,7 @@ import numpy as np
 from sqlalchemy.exc import IntegrityError
 
 from annotate.edits import Edit
-from annotate.events import DecisionsChanged, DocumentsChanged, Event, SpansChanged
+from annotate.events import CommentsChanged, DecisionsChanged, DocumentsChanged, Event, SpansChanged
 from annotate.intervals import connected, spread
 from annotate.spans import SpanError, SpanStore, check_range
 from db import annotators as annotator_rows
@@ -635,6 +635,7 @@ class ClearDecision(Edit):
     text: str = "Clear decision"
     _decision: DecisionRow | None = field(default=None, init=False, repr=False)
     _removed: list[SpanRow] = field(default_factory=list, init=False, repr=False)
+    _comments: list[dict] = field(default_factory=list, init=False, repr=False)  # on the removed spans
 
     def redo(self, store: SpanStore) -> None:
         with store.database.transaction() as session:
@@ -643,6 +644,7 @@ class ClearDecision(Edit):
                 raise ReviewError("this group has no decision to clear")
             made = json.loads(decision.detail).get("gold", [])
             self._removed = span_rows.get_many(session, made)
+            self._comments = comment_rows.on_spans(session, made)
             span_rows.delete_many(session, made)
             review_rows.delete_decisions(session, [decision.id])
             self._decision = decision
@@ -654,9 +656,12 @@ class ClearDecision(Edit):
         assert self._decision is not None
         with store.database.transaction() as session:
             span_rows.insert_many(session, [row._asdict() for row in self._removed])
+            comment_rows.put_back(session, self._comments)
             review_rows.insert_decisions(session, [self._decision._asdict()])
         if self._removed:
             store.events.emit(SpansChanged(self.document_id, added=tuple(self._removed)))
+        if self._comments:
+            store.events.emit(CommentsChanged(self.document_id))
         store.events.emit(DecisionsChanged(self.document_id, added=(self._decision,)))
 
 

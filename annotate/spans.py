@@ -9,7 +9,8 @@ from typing import NamedTuple, Sequence
 
 from sqlalchemy.exc import IntegrityError
 
-from annotate.events import EventBus, SpansChanged
+from annotate.events import CommentsChanged, EventBus, SpansChanged
+from db import comments as comment_rows
 from db import spans as span_rows
 from db.documents import length_of
 from db.engine import Database
@@ -52,30 +53,41 @@ class SpanStore:
 
     def add(self, *, document_id: int, label_id: int, annotator_id: int, start: int, end: int,
             origin: Origin = Origin.MANUAL, note: str = "", provenance: str | None = None,
-            span_id: int | None = None) -> SpanRow:
+            span_id: int | None = None, comments: Sequence[dict] = ()) -> SpanRow:
+        """Add one span (`span_id` and `comments`: put back a removed one, see `remove_with_comments`)."""
         try:
             with self.database.edit() as connection:
                 check_range(start, end, length_of(connection, document_id))
                 row = span_rows.insert_span(connection, document_id=document_id, label_id=label_id,
                                             annotator_id=annotator_id, start=start, end=end, origin=origin,
                                             note=note, provenance=provenance, span_id=span_id)
+                comment_rows.put_back(connection, comments)
         except IntegrityError as error:
             raise SpanError(f"span [{start}, {end}) with this label is already there") from error
         self.events.emit(SpansChanged(document_id, added=(row,)))
+        if comments:
+            self.events.emit(CommentsChanged(document_id))
         return row
 
-    def restore(self, row: SpanRow) -> SpanRow:
-        """Put a removed span back exactly as it was, under its old id."""
+    def restore(self, row: SpanRow, comments: Sequence[dict] = ()) -> SpanRow:
+        """Put a removed span back exactly as it was, under its old id, with the comments it had."""
         return self.add(document_id=row.document_id, label_id=row.label_id, annotator_id=row.annotator_id,
                         start=row.start, end=row.end, origin=row.origin, note=row.note,
-                        provenance=row.provenance, span_id=row.id)
+                        provenance=row.provenance, span_id=row.id, comments=comments)
 
     def remove(self, span_id: int) -> SpanRow:
+        return self.remove_with_comments(span_id)[0]
+
+    def remove_with_comments(self, span_id: int) -> tuple[SpanRow, list[dict]]:
+        """Remove a span; returns it and the comments on it, which go with it (for `restore`)."""
         with self.database.edit() as connection:
             row = self._get(connection, span_id)
+            comments = comment_rows.on_spans(connection, [span_id])
             span_rows.delete_span(connection, span_id)
         self.events.emit(SpansChanged(row.document_id, removed=(row,)))
-        return row
+        if comments:
+            self.events.emit(CommentsChanged(row.document_id))
+        return row, comments
 
     def update(self, span_id: int, **values) -> tuple[SpanRow, SpanRow]:
         """Change label_id, note, start/end or origin of one span; returns (old, new)."""

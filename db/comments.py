@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from sqlalchemy import bindparam, delete, insert, select
 
@@ -56,6 +56,24 @@ def get(session: Executor, comment_id: int) -> CommentRow | None:
                                  Comment.created_at).join(Annotator, Annotator.id == Comment.annotator_id)
                           .where(Comment.id == comment_id)).one_or_none()
     return CommentRow(*row) if row else None
+
+
+_STORED = (Comment.id, Comment.document_id, Comment.span_id, Comment.annotator_id, Comment.text, Comment.created_at)
+
+
+def on_spans(session: Executor, span_ids: Sequence[int]) -> list[dict]:
+    """Every column of the comments on these spans: what deleting the spans takes with them (the foreign key
+    cascades), read first so that undo can put it back."""
+    if not span_ids:
+        return []
+    query = select(*_STORED).where(Comment.span_id.in_(list(span_ids))).order_by(Comment.id)
+    return [dict(zip((c.key for c in _STORED), row)) for row in session.execute(query)]
+
+
+def put_back(session: Executor, rows: Sequence[dict]) -> None:
+    """Insert comments read by `on_spans` again, under their old ids (after their spans are back)."""
+    if rows:
+        session.execute(insert(Comment), list(rows))
 
 
 def delete_comment(session: Executor, comment_id: int) -> None:

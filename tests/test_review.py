@@ -274,6 +274,41 @@ def test_clearing_a_decision_from_an_earlier_session(setup):
     assert len(gold_spans(store, doc)) == 1 and state_of(store, doc).counts()["decided"] == 1
 
 
+def test_a_comment_on_a_removed_span_comes_back_with_it(setup):
+    """Deleting a span (or withdrawing the decision that made a gold span) takes its comments along; undo
+    brings both back, under the same ids, so earlier steps on the undo stack still find them."""
+    from annotate.edits import RemoveSpan
+
+    store, doc, _, events = setup
+    state = state_of(store, doc)
+    span_id = state.disagreements[0].spans[0].id
+    note = AddComment(doc, "rita", "市委 is part of the institution", span_id=span_id)
+    note.redo(store)
+
+    def stored_comments():
+        with store.database.session() as session:
+            return [(c.id, c.span_id, c.author, c.text, c.created_at) for c in comments.for_document(session, doc)]
+
+    before = stored_comments()
+    remove = RemoveSpan(span_id)
+    remove.redo(store)
+    assert stored_comments() == [] and events[-1] == CommentsChanged(doc)
+    remove.undo(store)
+    assert stored_comments() == before
+    note.undo(store)  # the comment's own step, further down the stack, still works
+    assert stored_comments() == []
+
+    review.accept(state, state.disagreements[2], "amy", reviewer="rita").redo(store)
+    (gold,) = gold_spans(store, doc)
+    AddComment(doc, "rita", "accepted after a call with amy", span_id=gold.id).redo(store)
+    before = stored_comments()
+    clear = review.ClearDecision(doc, state.disagreements[2].key)
+    clear.redo(store)
+    assert stored_comments() == []
+    clear.undo(store)
+    assert stored_comments() == before
+
+
 def test_the_reviewer_adds_a_gold_span_nobody_proposed_and_undo_takes_it_back(setup):
     store, doc, ids, events = setup
     state = state_of(store, doc)
