@@ -161,6 +161,13 @@ def test_the_lexicon_panel_adds_edits_rejects_removes_imports_and_exports(window
     panel.reject_selected()
     assert terms()[0][4] is True
     qtbot.waitUntil(lambda: panel.model.data(panel.model.index(0, LexiconModel.STATE)) == "rejected", timeout=20_000)
+    panel.table.selectRow(0)
+    panel.accept_selected()  # a rejection taken back
+    assert terms()[0][4] is False
+    qtbot.waitUntil(lambda: panel.model.data(panel.model.index(0, LexiconModel.STATE)) == "accepted", timeout=20_000)
+    panel.table.selectRow(0)
+    panel.reject_selected()
+    qtbot.waitUntil(lambda: panel.model.data(panel.model.index(0, LexiconModel.STATE)) == "rejected", timeout=20_000)
 
     bad = tmp_path / "bad.tsv"
     bad.write_text("十项行动\tSLOGAN\n放管服\tNO_SUCH\n", encoding="utf-8")

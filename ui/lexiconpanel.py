@@ -193,6 +193,7 @@ class LexiconPanel(QWidget):
                                 ("Remove", self.remove_selected, "Delete the selected entries (Del); the term may be "
                                                                  "offered again when you label it"),
                                 ("Reject", self.reject_selected, "Never suggest nor offer the selected terms again"),
+                                ("Accept", self.accept_selected, "Suggest the selected rejected terms again"),
                                 ("Import…", self.import_dialog, "Add or update entries from a TSV file "
                                                                 "(term<TAB>label[<TAB>variants[<TAB>note]])"),
                                 ("Export…", self.export_dialog, "Write the accepted entries to a TSV file")):
@@ -286,9 +287,17 @@ class LexiconPanel(QWidget):
                                                                     events=self._events()))
 
     def reject_selected(self) -> None:
+        self._set_rejected(True)
+
+    def accept_selected(self) -> None:
+        """Take back a rejection (made here, or by declining the term's offer or its suggestions)."""
+        self._set_rejected(False)
+
+    def _set_rejected(self, rejected: bool) -> None:
         for entry in self.selected_entries():
-            self._guarded(lambda entry=entry: lexicon.change_entry(self.workspace.database, entry.id, rejected=True,
-                                                                    events=self._events()))
+            if entry.rejected != rejected:
+                self._guarded(lambda entry=entry: lexicon.change_entry(self.workspace.database, entry.id,
+                                                                        rejected=rejected, events=self._events()))
 
     def _guarded(self, change: Callable[[], object]) -> bool:
         try:
