@@ -230,7 +230,7 @@ def test_detect_format(tmp_path):
 def test_a_text_file_is_not_imported_as_annotations(database, tmp_path):
     (tmp_path / "t.txt").write_text("两个确立", encoding="utf-8")
     report = import_jsonl(database, tmp_path / "t.txt", annotator="lin")
-    assert report.refused and "not a doccano or Prodigy JSONL" in str(report.problems[0])
+    assert report.refused and "not a doccano, Prodigy or CLUENER JSONL" in str(report.problems[0])
 
 
 def test_progress_and_cancel(database, tmp_path):

@@ -1,4 +1,4 @@
-"""Import a doccano / Prodigy JSONL or Label Studio JSON file as one annotator's spans, all or nothing.
+"""Import a doccano / Prodigy / CLUENER JSONL or Label Studio JSON file as spans, all or nothing.
 
 Two phases. Reading: the whole file is parsed and checked, and its documents, spans and comments are set aside
 in the database's temporary tables (db.transfer.ImportSpool) without taking the write lock, so the window
@@ -105,12 +105,13 @@ class ImportReport:
 def import_jsonl(database: Database, path: str | Path, *, fmt: str = "auto", annotator: str | None = None,
                  offset_unit: str = "codepoint", progress: Callable[[int, int], None] | None = None,
                  cancel: Callable[[], bool] | None = None) -> ImportReport:
-    """Import `path` (fmt 'auto', 'doccano', 'prodigy' or 'labelstudio') as spans of `annotator`.
+    """Import `path` (fmt 'auto', 'doccano', 'prodigy', 'cluener' or 'labelstudio') as spans of `annotator`.
 
     With `annotator` None, each record's own annotator is used (meta.annotator of Zhubi's exports, Prodigy's
     _annotator_id, Label Studio's completed_by); records with spans and no annotator are problems.
     `offset_unit` 'utf16' reads offsets counted in UTF-16 units (doccano's and other JavaScript tools' own
-    exports). Problems, a cancel or an error leave the database exactly as it was; the report says which.
+    exports; a record whose meta.offset_unit says how Zhubi exported it is read that way). Problems, a cancel
+    or an error leave the database exactly as it was; the report says which.
     progress(done, total) counts bytes of a JSONL file, characters of a Label Studio one, while the file is
     read; the write follows the last call. cancel() is polled after every line (task) and during the write.
     Another program writing to the database when the write starts is waited for (db.transfer.WRITE_WAIT_MS);
@@ -128,7 +129,7 @@ def import_jsonl(database: Database, path: str | Path, *, fmt: str = "auto", ann
         return report
     report = ImportReport(str(path), fmt)
     if fmt == "txt":
-        report.add_problem(Problem(str(path), 1, "not a doccano or Prodigy JSONL file nor a Label Studio JSON export"))
+        report.add_problem(Problem(str(path), 1, "not a doccano, Prodigy or CLUENER JSONL file nor a Label Studio JSON export"))
         return report
     items = read_records(path, fmt, annotator=annotator, offset_unit=offset_unit)
     with transfer.ImportSpool(database.engine) as spool:

@@ -1,4 +1,4 @@
-"""Offset arithmetic for files made elsewhere: UTF-16 units, \\r\\n line ends, and word tokens.
+"""Offset arithmetic for files made elsewhere: UTF-16 units (both ways), \\r\\n line ends, and word tokens.
 
 Zhubi counts code points into the stored (newline-normalized) text. Other tools count UTF-16 units (JavaScript
 front ends) or keep \\r\\n; these maps translate their offsets, and say when an offset cannot be translated.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from typing import Sequence
+from typing import Callable, Sequence
 
 
 ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
@@ -33,6 +33,15 @@ class Utf16Offsets:
         if before and self._astral[before - 1] + 1 == unit:
             raise OffsetError(f"UTF-16 offset {unit} splits a character beyond U+FFFF (a surrogate pair)")
         return unit - before
+
+
+def utf16_units(text: str) -> Callable[[int], int] | None:
+    """Code-point offsets → UTF-16 unit offsets for one text (for tools that count like JavaScript strings);
+    None when the text has no character beyond U+FFFF, so that both count the same."""
+    astral = [match.start() for match in ASTRAL.finditer(text)]
+    if not astral:
+        return None
+    return lambda offset: offset + bisect_left(astral, offset)
 
 
 class NewlineOffsets:

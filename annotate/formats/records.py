@@ -1,4 +1,4 @@
-"""Reading annotation files into checked records: doccano and Prodigy JSONL, Label Studio JSON.
+"""Reading annotation files into checked records: doccano, Prodigy and CLUENER JSONL, Label Studio JSON.
 
 Every check that needs only the file happens here, so a file is refused with all its problems, each with
 file and line, before anything is written. A record's offsets are already code points into the normalized
@@ -23,7 +23,7 @@ from annotate.labelset import NAME_MAX as LABEL_NAME_MAX
 from corpus.text import normalize_newlines
 from db.models import Annotator, ReviewStatus, Status
 
-FORMATS = ("doccano", "prodigy", "labelstudio")
+FORMATS = ("doccano", "prodigy", "cluener", "labelstudio")
 OFFSET_UNITS = ("codepoint", "utf16")
 ANNOTATOR_NAME_MAX = Annotator.__table__.c.name.type.length
 
@@ -36,6 +36,7 @@ META_REVIEW_STATUS = "review_status"
 META_NOTES = "notes"            # {"span index": "note"}
 META_PROVENANCE = "provenance"  # {"span index": {...}}
 META_COMMENTS = "comments"      # [{"span": index | null, "author", "text", "created_at"}]
+META_OFFSET_UNIT = "offset_unit"  # "utf16" in files exported with UTF-16 offsets (absent: code points)
 
 
 class FormatError(ValueError):
@@ -99,7 +100,8 @@ class _LineProblems(Exception):
 
 
 def detect_format(path: str | Path) -> str:
-    """'doccano', 'prodigy' or 'labelstudio' from the file's content; 'txt' for anything that is not JSON."""
+    """'doccano', 'prodigy', 'cluener' or 'labelstudio' from the file's content; 'txt' for anything that is
+    not JSON."""
     path = Path(path)
     with open(path, "rb") as handle:
         head = handle.read(1 << 16)
@@ -120,6 +122,8 @@ def detect_format(path: str | Path) -> str:
     if isinstance(first, dict) and ("tokens" in first or (
             isinstance(first.get("spans"), list) and "label" not in first and "entities" not in first)):
         return "prodigy"
+    if isinstance(first, dict) and isinstance(first.get("label"), dict):  # CLUENER: {"LABEL": {"text": [...]}}
+        return "cluener"
     return "doccano"
 
 
@@ -189,9 +193,10 @@ def read_records(path: str | Path, fmt: str, *, annotator: str | None = None,
     reader = _Reader(str(path), annotator, offset_unit == "utf16")
     if fmt == "labelstudio":
         yield from reader.labelstudio(Path(path))
+    elif fmt == "prodigy":
+        yield from reader.jsonl(Path(path), reader.prodigy, _decode_prodigy)
     else:
-        yield from (reader.jsonl(Path(path), reader.doccano) if fmt == "doccano"
-                    else reader.jsonl(Path(path), reader.prodigy, _decode_prodigy))
+        yield from reader.jsonl(Path(path), reader.cluener if fmt == "cluener" else reader.doccano)
 
 
 class _Reader:
@@ -285,6 +290,35 @@ class _Reader:
         named = self.annotator or _string(meta.get(META_ANNOTATOR)) or _string(item.get("_annotator_id"))
         yield self._record(line, text, raw_spans, meta, named)
 
+    def cluener(self, line: int, item: Any) -> Iterator[Record]:
+        text, meta = self._text_and_meta(item)
+        raw_spans = self._cluener_spans(item.get("label") or {})
+        yield self._record(line, text, raw_spans, meta, self.annotator or _string(meta.get(META_ANNOTATOR)))
+
+    @staticmethod
+    def _cluener_spans(value: Any) -> list[tuple]:
+        """{"LABEL": {"span text": [[start, end_inclusive], ...]}} as (start, end, label, text), in file order;
+        the text is checked against the document like any span text."""
+        shape = '{"LABEL": {"span text": [[start, end], ...]}}'
+        if not isinstance(value, dict):
+            raise _LineProblems([f'"label" is not {shape}'])
+        spans, problems = [], []
+        for label, entities in value.items():
+            if not isinstance(entities, dict):
+                problems.append(f"label {_short(label)} is {_short(entities)}, not {shape}")
+                continue
+            for words, places in entities.items():
+                if not isinstance(places, list) or not all(
+                        type(place) is list and len(place) == 2 and _is_int(place[0]) and _is_int(place[1])
+                        for place in places):
+                    problems.append(f"label {_short(label)}: {_short(words)} has {_short(places)}, not a list of "
+                                    "[start, end] (end inclusive)")
+                    continue
+                spans.extend((start, end + 1, label, words) for start, end in places)
+        if problems:
+            raise _LineProblems(problems)
+        return spans
+
     @staticmethod
     def _prodigy_spans(raw: list) -> list[tuple]:
         raw_spans, problems = [], []
@@ -308,8 +342,15 @@ class _Reader:
         annotations = task.get("annotations", task.get("completions", []))
         if not isinstance(annotations, list):
             raise _LineProblems(['"annotations" is not a list'])
-        if not annotations:
-            yield self._record(line, text, [], {}, self.annotator)
+        # Zhubi's export: the task's meta is about the document (Label Studio keeps it), an annotation's about
+        # its annotator and spans (Label Studio drops it). Comments on the document go with the first record.
+        task_meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+        document_comments = task_meta.get(META_COMMENTS)
+        if isinstance(document_comments, list) and any(
+                isinstance(comment, dict) and comment.get("span") is not None for comment in document_comments):
+            raise _LineProblems(['meta.comments of a task are on the document (their "span" is null)'])
+        document_meta = {key: value for key, value in task_meta.items() if key != META_COMMENTS}
+        recorded = False
         for number, annotation in enumerate(annotations, 1):
             if not isinstance(annotation, dict) or not isinstance(annotation.get("result", []), list):
                 raise _LineProblems([f"annotation {number} has no result list"])
@@ -333,7 +374,18 @@ class _Reader:
                     raw_spans.append((value["start"], value["end"], name, _string(value.get("text"))))
             if problems:
                 raise _LineProblems(problems)
-            yield self._record(line, text, raw_spans, {}, self.annotator or _labelstudio_user(annotation))
+            meta = annotation.get("meta") if isinstance(annotation.get("meta"), dict) else {}
+            meta = {**document_meta, **meta}
+            if not recorded and document_comments is not None:
+                own = meta.get(META_COMMENTS) or []
+                # (anything but two lists is passed on whole, for the comment checks to name)
+                meta[META_COMMENTS] = ([*document_comments, *own] if isinstance(document_comments, list)
+                                       and isinstance(own, list) else document_comments)
+            annotator = self.annotator or _string(meta.get(META_ANNOTATOR)) or _labelstudio_user(annotation)
+            yield self._record(line, text, raw_spans, meta, annotator)
+            recorded = True
+        if not recorded and (not annotations or document_comments is not None):
+            yield self._record(line, text, [], task_meta, self.annotator)
 
     # -- shared checks -----------------------------------------------------------------------------------------
 
@@ -390,7 +442,7 @@ class _Reader:
             problems.append("no annotator: the file does not name one (meta.annotator); choose one for the import")
         elif annotator and len(annotator) > ANNOTATOR_NAME_MAX:
             problems.append(f"annotator name is longer than {ANNOTATOR_NAME_MAX} characters")
-        units = Utf16Offsets(raw_text) if self.utf16 else None
+        units = Utf16Offsets(raw_text) if self._utf16(meta, problems) else None
         newlines = NewlineOffsets(raw_text)
         length = units.length if units else len(raw_text)
         unit_name = "UTF-16 units" if units else "characters"
@@ -413,6 +465,16 @@ class _Reader:
                       status=Status(status) if status in _STATUS_VALUES else None,
                       review_status=ReviewStatus(review) if review in _REVIEW_VALUES else None, comments=comments,
                       unconfirmed_units=unconfirmed)
+
+    def _utf16(self, meta: dict, problems: list[str]) -> bool:
+        """Whether offsets count UTF-16 units: as the line's meta says (Zhubi's exports), else as chosen."""
+        unit = meta.get(META_OFFSET_UNIT)
+        if unit is None:
+            return self.utf16
+        if unit not in OFFSET_UNITS:
+            problems.append(f"meta.{META_OFFSET_UNIT} is {_short(unit)}, not one of {', '.join(OFFSET_UNITS)}")
+            return self.utf16
+        return unit == "utf16"
 
     def _spans(self, raw_spans: list[tuple], raw_text: str, length: int, unit_name: str, units: Utf16Offsets | None,
                newlines: NewlineOffsets, notes: dict, provenance: dict, problems: list[str]) -> list[tuple]:
