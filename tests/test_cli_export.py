@@ -1,4 +1,4 @@
-"""`main.py export`: JSONL to a file or stdout, filters, one-line errors, never a half-written file."""
+"""`main.py export`: every format to a file or stdout, filters, one-line errors, never a half-written file."""
 
 from __future__ import annotations
 
@@ -108,3 +108,44 @@ def test_stdout_is_utf8_whatever_the_locale(db_path, corpus):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.decode("utf-8").splitlines()
     assert len(lines) == 2 and "两个确立" in lines[0] and "\\u" not in lines[0]
+
+
+def test_help_names_every_format_and_its_options(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["export", "--help"])
+    assert done.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "{doccano,prodigy,cluener,labelstudio,conll}" in out
+    assert "--scheme {bio,bioes,bmes}" in out and "--offset-unit {codepoint,utf16}" in out
+    assert "labels.amy.conll" in out
+
+
+def test_conll_of_several_annotators_names_its_files_and_the_dropped_spans(db_path, corpus, tmp_path, capsys):
+    assert run(db_path, str(tmp_path / "labels.conll"), "--format", "conll", "--annotator", "amy",
+               "--annotator", "bob", "--scheme", "bmes") == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (f"exported 13 spans in 8 sentences from 2 documents (conll) to {tmp_path / 'labels.amy.conll'}, "
+                      f"{tmp_path / 'labels.bob.conll'}")
+    assert err[1].startswith("3 spans left out: nested in or overlapping a longer span")
+    assert err[2] == "  通知.txt (id 1) amy [36, 43) SLOGAN '京津冀协同发展': inside TASK [34, 47) '推动京津冀协同发展走深走实'"
+    assert len(err) == 5
+    assert "推\tB-TASK\n动\tM-TASK\n" in (tmp_path / "labels.bob.conll").read_text(encoding="utf-8")
+
+
+def test_conll_to_stdout_needs_one_annotator_and_scheme_needs_conll(db_path, corpus, capsysbinary):
+    assert run(db_path, "-", "--format", "conll") == 1
+    assert run(db_path, "-", "--scheme", "bioes") == 1
+    assert run(db_path, "-", "--format", "cluener", "--offset-unit", "utf16") == 1
+    errors = capsysbinary.readouterr().err.decode("utf-8").splitlines()
+    assert errors == ["error: conll writes one file per annotator: choose one annotator (--annotator NAME or --gold) "
+                      "to write to stdout", "error: --scheme is for --format conll",
+                      "error: cluener offsets are code points (UTF-16 units are for doccano and labelstudio)"]
+    assert run(db_path, "-", "--format", "conll", "--gold") == 0
+    assert capsysbinary.readouterr().out.decode("utf-8").startswith("关\tO\n于\tO\n")
+
+
+def test_labelstudio_to_a_file(db_path, corpus, tmp_path, capsys):
+    assert run(db_path, str(tmp_path / "tasks.json"), "--format", "labelstudio", "--offset-unit", "utf16") == 0
+    tasks = json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))
+    assert len(tasks) == 2 and all(task["meta"]["offset_unit"] == "utf16" for task in tasks)
+    assert "exported 15 spans in 2 tasks from 2 documents (labelstudio)" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""`import PATH...`: .txt files and folders become documents; doccano, Prodigy and Label Studio files add spans.
+"""`import PATH...`: .txt files and folders become documents; doccano, Prodigy, CLUENER and Label Studio files
+add spans.
 
 One line per file (imported / duplicate / refused and why), then a summary. The exit status is 1 when any
 file was refused; everything else is imported all the same. Ctrl-C stops between files and keeps what was
@@ -19,7 +20,7 @@ from annotate.cli import CommandError
 from corpus.importer import ImportReport, import_paths
 from db.engine import Database
 
-FORMATS = ("auto", "txt", "doccano", "prodigy", "labelstudio")
+FORMATS = ("auto", "txt", "doccano", "prodigy", "cluener", "labelstudio")
 PROBLEMS_SHOWN = 20
 
 
@@ -40,7 +41,7 @@ def register(subparsers) -> None:
                              "(新征 程上 → 新征程上); real spaces and paragraph breaks are kept")
     parser.add_argument("--offset-unit", choices=("codepoint", "utf16"), default="codepoint",
                         help="what JSONL offsets count: code points (default) or UTF-16 units (doccano's own "
-                             "exports)")
+                             "exports); Zhubi's own exports say which in their meta")
     parser.set_defaults(run=run)
 
 
