@@ -64,7 +64,8 @@ class AnnotationImportOptions(QDialog):
     def __init__(self, path: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Import annotations")
-        about = QLabel(f"Import the labels in\n{path}\n(doccano or Prodigy JSONL, or a Label Studio JSON export). "
+        about = QLabel(f"Import the labels in\n{path}\n(doccano, Prodigy or CLUENER JSONL, or a Label Studio JSON "
+                       "export). "
                        "A file with any problem is refused whole, with the file and line of each problem.", self)
         about.setWordWrap(True)
         about.setMinimumWidth(480)
@@ -87,14 +88,29 @@ class AnnotationImportOptions(QDialog):
 
 
 class ExportOptions(QDialog):
-    FORMATS = (("doccano JSONL", "doccano"), ("Prodigy / spaCy JSONL (with jieba tokens)", "prodigy"))
+    """Format (and its options), annotators, document statuses and file of an export."""
+
+    FORMATS = (("doccano JSONL", "doccano"), ("Prodigy / spaCy JSONL (with jieba tokens)", "prodigy"),
+               ("CLUENER JSONL (Chinese NER)", "cluener"), ("Label Studio tasks (JSON)", "labelstudio"),
+               ("CoNLL: a character and its tag a line", "conll"))
+    SCHEMES = (("BIO", "bio"), ("BIOES", "bioes"), ("BMES", "bmes"))
+    UNITS = (("code points (current Label Studio)", "codepoint"),
+             ("UTF-16 units (doccano, older Label Studio)", "utf16"))
 
     def __init__(self, annotators: Iterable[str], current: str, default_path: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Export JSONL")
+        self.setWindowTitle("Export labels")
         self.format = QComboBox(self)
         for text, value in self.FORMATS:
             self.format.addItem(text, value)
+        self.scheme = QComboBox(self)
+        for text, value in self.SCHEMES:
+            self.scheme.addItem(text, value)
+        self.unit = QComboBox(self)
+        for text, value in self.UNITS:
+            self.unit.addItem(text, value)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
         self.annotators = QListWidget(self)
         self.annotators.setMaximumHeight(120)
         for name in annotators:
@@ -118,6 +134,8 @@ class ExportOptions(QDialog):
         self.error.setStyleSheet("color: #b00020")
         form = QFormLayout()
         form.addRow("Format", self.format)
+        form.addRow("Tags", self.scheme)
+        form.addRow("Offsets count", self.unit)
         form.addRow("Annotators", self.annotators)
         form.addRow(statuses)
         form.addRow("File", path_row)
@@ -127,11 +145,45 @@ class ExportOptions(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        self.annotators.itemChanged.connect(self._describe)
+        self.path.textChanged.connect(self._describe)
+        self._format_changed()
+
+    def _format_changed(self) -> None:
+        from annotate.formats import SUFFIXES, UTF16_FORMATS  # (not at start: the window opens without it)
+
+        fmt = self.chosen_format()
+        self.scheme.setEnabled(fmt == "conll")
+        self.unit.setEnabled(fmt in UTF16_FORMATS)
+        if fmt not in UTF16_FORMATS:
+            self.unit.setCurrentIndex(0)
+        path = Path(self.path.text())
+        if path.suffix in {".jsonl", *SUFFIXES.values()}:  # a name the user typed with another ending keeps it
+            self.path.setText(str(path.with_suffix(SUFFIXES.get(fmt, ".jsonl"))))
+        self._describe()
+
+    def _describe(self) -> None:
+        """Say where a CoNLL export of several annotators goes (a file each)."""
+        from annotate.formats import annotator_path
+
+        chosen = self.chosen_annotators()
+        if self.chosen_format() == "conll" and len(chosen) > 1 and self.path.text().strip():
+            target = Path(self.path.text()).expanduser()
+            self.note.setText("CoNLL holds one annotator's labels per file (for those with spans): "
+                              + ", ".join(annotator_path(target, name).name for name in chosen)
+                              + ". Nested or overlapping spans keep the outermost one; the others are listed after.")
+        elif self.chosen_format() == "conll":
+            self.note.setText("Nested or overlapping spans keep the outermost one; the others are listed after.")
+        else:
+            self.note.setText("")
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(), "JSON Lines (*.jsonl);;All files (*)")
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(),
+                                              "JSON Lines, JSON, CoNLL (*.jsonl *.json *.conll);;All files (*)")
         if path:
             self.path.setText(path)
 
@@ -144,6 +196,12 @@ class ExportOptions(QDialog):
 
     def chosen_format(self) -> str:
         return self.format.currentData()
+
+    def chosen_scheme(self) -> str:
+        return self.scheme.currentData()
+
+    def chosen_offset_unit(self) -> str:
+        return self.unit.currentData()
 
     def _accept(self) -> None:
         if not self.chosen_annotators():

@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self.import_files_action = self._action(file, "&Import Files…", self.import_files, "Ctrl+I")
         self.import_folder_action = self._action(file, "Import &Folder…", self.import_folder, "Ctrl+Shift+I")
         self.import_labels_action = self._action(file, "Import &Annotations (JSONL)…", self.import_annotations)
-        self.export_action = self._action(file, "&Export JSONL…", self.export, "Ctrl+E")
+        self.export_action = self._action(file, "&Export Labels…", self.export, "Ctrl+E")
         file.addSeparator()
         self._action(file, "Change &Annotator…", self.change_annotator)
         file.addSeparator()
@@ -608,29 +608,37 @@ class MainWindow(QMainWindow):
         if options.exec() != ExportOptions.DialogCode.Accepted:
             return
         self.export_to(options.path.text(), fmt=options.chosen_format(), annotators=options.chosen_annotators(),
-                       statuses=options.chosen_statuses())
+                       statuses=options.chosen_statuses(), scheme=options.chosen_scheme(),
+                       offset_unit=options.chosen_offset_unit())
 
-    def export_to(self, path: str, *, fmt: str, annotators: list[str], statuses: list[Status]) -> Task:
+    def export_to(self, path: str, *, fmt: str, annotators: list[str], statuses: list[Status], scheme: str = "bio",
+                  offset_unit: str = "codepoint") -> Task:
         database = self.workspace.database
         target = str(Path(path).expanduser())
 
         def work(task: Task):
             from annotate.formats import export_jsonl
 
-            return export_jsonl(database, target, fmt=fmt, annotators=annotators, statuses=statuses,
-                                progress=task.report, cancel=task.cancelled)
+            return export_jsonl(database, target, fmt=fmt, annotators=annotators, statuses=statuses, scheme=scheme,
+                                offset_unit=offset_unit, progress=task.report, cancel=task.cancelled)
 
         def done(report) -> None:
             if getattr(report, "cancelled", False):
                 self.statusBar().showMessage("Export cancelled; no file was written.", 8000)
                 return
+            files = ", ".join(report.files) or "no file (no chosen annotator has spans there)"
             text = (f"Exported {report.spans} spans of {report.documents} documents "
-                    f"({report.lines} lines, {report.format}) to {target}.")
+                    f"({report.lines} {report.record_name}, {report.format}) to {files}.")
             self.statusBar().showMessage(text, 10000)
-            if getattr(report, "misaligned_count", 0):
+            if report.misaligned_count:
                 self._tell(QMessageBox.Icon.Information, "Export", text,
                            f"{report.misaligned_count} span(s) do not fall on token boundaries; they are exported "
                            "exactly and their tokens cover them.", "\n".join(map(str, report.misaligned)))
+            if report.dropped_count:
+                self._tell(QMessageBox.Icon.Information, "Export", text,
+                           f"{report.dropped_count} span(s) were left out: a character has one tag, so of nested "
+                           "or overlapping spans only the outermost is written (and spans of whitespace alone "
+                           "have nothing to write).", "\n".join(map(str, report.dropped)))
 
         return run_with_progress(self, "Exporting…", work, on_success=done,
                                  on_error=lambda error: self.report_error("The export failed.", error))
