@@ -168,7 +168,7 @@ class LexiconOffers:
     """Listens to span edits and offers each hand-labelled span's text to the lexicon.
 
     In `auto` mode the offer is accepted at once, and withdrawn again if every span that brought it
-    in this session is removed (undo, delete) while the entry is still as it was added. In `ask`
+    in this session is removed (undo, delete) or relabelled while the entry is still as it was added. In `ask`
     mode `on_offer(offer)` is called for the window to show; `on_added(entry)` after an automatic
     addition. Runs in the thread of the edit — or, with `listen=False`, whenever the owner passes the
     events to `handle` (the window does so after the edit has been painted, to keep a key press fast).
@@ -189,6 +189,9 @@ class LexiconOffers:
             return
         for row in event.removed:
             self._withdraw(row)
+        for old, new in event.updated:  # relabelled: the term this span brought goes with its old label
+            if new.label_id != old.label_id:
+                self._withdraw(old)
         offered = [row for row in (*event.added, *(new for old, new in event.updated if new.label_id != old.label_id))
                    if row.origin == Origin.MANUAL]
         if not offered:

@@ -128,6 +128,24 @@ def test_a_slip_undone_leaves_the_lexicon_as_it_was(database, ids):
     assert [e[0] for e in _lexicon(database)] == ["两个维护"]
 
 
+def test_a_relabelled_span_takes_its_term_to_the_new_label(database, ids):
+    """Otherwise every other occurrence would be suggested with both labels."""
+    from annotate.edits import relabel
+
+    events = EventBus()
+    lexicon.LexiconOffers(database, events)
+    store = _store(database, events)
+    add = AddSpan(ids["simplified"], ids["TASK"], ids["amy"], 5, 9)
+    add.redo(store)
+    change = relabel(add.row.id, ids["SLOGAN"])
+    change.redo(store)
+    assert _lexicon(database) == [("两个维护", ids["SLOGAN"], (), "", False)]
+    change.undo(store)
+    assert _lexicon(database) == [("两个维护", ids["TASK"], (), "", False)]
+    add.undo(store)
+    assert _lexicon(database) == []
+
+
 def test_an_entry_the_user_edited_is_not_withdrawn(database, ids):
     events = EventBus()
     lexicon.LexiconOffers(database, events)

@@ -179,6 +179,19 @@ def test_labelling_a_term_once_offers_every_other_occurrence(open_window, qtbot,
     assert stored(db_path, corpus[0]) == [(second, second + 4, 1, Origin.MANUAL)]  # the label itself stays
 
 
+def test_the_lexicon_note_goes_when_undo_takes_the_term_back(open_window, qtbot, corpus, database):
+    window = open_window()
+    view = window.pane.view
+    second = TEXT.index("两个维护落到实处")
+    view.select(second, second + 4)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: not window.assist.note.isHidden(), timeout=20_000)
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: lexicon.all_entries(database) == [], timeout=20_000)
+    # no "Added … undo / reject" left (the note would otherwise stay its full 12 s)
+    qtbot.waitUntil(lambda: window.assist.note.isHidden(), timeout=3_000)
+
+
 def test_a_span_labelled_just_before_closing_still_offers_its_text(open_window, qtbot, corpus, database):
     window = open_window()
     second = TEXT.index("两个维护落到实处")

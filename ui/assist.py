@@ -53,6 +53,7 @@ class Assist(QObject):
         self._note_timer = QTimer(self, singleShot=True, interval=NOTE_MS)
         self._note_timer.timeout.connect(self._hide_note)
         self._note_actions: dict[str, Callable[[], None]] = {}
+        self._note_term: str | None = None  # the term the note speaks of
         self._terms: set[str] = set()  # lexicon terms whose documents wait for re-segmentation
         self._segmenting: Task | None = None
         self._resegment_timer = QTimer(self, singleShot=True, interval=RESEGMENT_DELAY_MS)
@@ -179,6 +180,8 @@ class Assist(QObject):
         if isinstance(event, LexiconChanged) and event.terms:
             self._terms.update(event.terms)
             self._resegment_timer.start()
+            if self._note_term in event.terms:  # undone, rejected or edited since: the note is out of date
+                self._hide_note()
 
     # --- lexicon offers, after the repaint -------------------------------------------------------------
     def _span_edited(self, event: SpansChanged) -> None:
@@ -213,14 +216,14 @@ class Assist(QObject):
                         {"undo": lambda: self._take_back(entry),
                          "reject": lambda: self._reject(entry.term, entry.label_id)},
                         f"“{entry.term}” ({label}) is in the lexicon now: its other occurrences are suggested.\n"
-                        "undo: take it out again · reject: never suggest nor offer it again")
+                        "undo: take it out again · reject: never suggest nor offer it again", entry.term)
 
     def _ask_offer(self, offer: Offer) -> None:
         label = self.window.pane.span_layer.label_text(offer.label_id)
         self._show_note(f"Add “{escape(offer.term)}” to the lexicon? — ",
                         {"add": lambda: self._accept(offer), "never": lambda: self._reject(offer.term, offer.label_id)},
                         f"Add “{offer.term}” ({label}) to the lexicon, so that its other occurrences are "
-                        "suggested?")
+                        "suggested?", offer.term)
 
     def _take_back(self, entry: LexiconRow) -> None:
         lexicon.remove_entry(self.workspace.database, entry.id, events=self.workspace.events)
@@ -235,9 +238,10 @@ class Assist(QObject):
         self._say(f"“{term}” is rejected: it will not be suggested nor offered again (the lexicon panel can "
                   "change that).")
 
-    def _show_note(self, html: str, actions: dict[str, Callable[[], None]], tip: str) -> None:
+    def _show_note(self, html: str, actions: dict[str, Callable[[], None]], tip: str, term: str) -> None:
         links = " / ".join(f'<a href="{name}">{name}</a>' for name in actions)
         self._note_actions = actions
+        self._note_term = term
         self.note.setText(html + links)
         self.note.setToolTip(tip)
         self.note.show()
@@ -255,6 +259,7 @@ class Assist(QObject):
     def _hide_note(self) -> None:
         self._note_timer.stop()
         self._note_actions = {}
+        self._note_term = None
         self.note.hide()
         self.note.clear()
 
