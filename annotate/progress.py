@@ -1,7 +1,7 @@
 """Where an annotator is in the corpus: document status, "done → next unfinished", and the counts.
 
-A document becomes in-progress when its first span is labelled (by hand, or by accepting a suggestion), and done
-only when somebody says so.
+A document becomes in-progress when its first span is labelled (by hand, or by accepting a suggestion), new again
+when its last span goes (that first label undone), and done only when somebody says so.
 """
 
 from __future__ import annotations
@@ -52,7 +52,12 @@ class DocumentProgress:
         return {status: found.get(status, 0) for status in Status}
 
     def _on_event(self, event: Event) -> None:
-        if not isinstance(event, SpansChanged) or event.document_id in self._started:
+        if not isinstance(event, SpansChanged):
+            return
+        if event.removed and not event.added:
+            self._restart_if_unlabelled(event.document_id)
+            return
+        if event.document_id in self._started:
             return
         if not any(row.origin in BY_THE_ANNOTATOR for row in event.added):
             return  # an import, or a removal: says nothing about this annotator's progress
@@ -62,3 +67,10 @@ class DocumentProgress:
         self._started.add(event.document_id)
         if started:
             self.events.emit(DocumentsChanged((event.document_id,)))
+
+    def _restart_if_unlabelled(self, document_id: int) -> None:
+        with self.database.transaction() as session:
+            restarted = documents.restart_if_unlabelled(session, document_id)
+        if restarted:
+            self._started.discard(document_id)
+            self.events.emit(DocumentsChanged((document_id,)))

@@ -41,6 +41,31 @@ def test_first_manual_span_puts_a_new_document_in_progress(database, corpus):
     assert progress.status(ids[0]) is Status.DONE  # labelling more never reopens a done document
 
 
+def test_a_document_whose_first_label_is_undone_is_new_again(database, corpus):
+    from annotate.edits import AddSpan, AddSpans
+    from annotate.spans import NewSpan
+
+    ids, amy = corpus
+    events = EventBus()
+    progress = DocumentProgress(database, events)
+    store = SpanStore(database, events)
+    first = AddSpan(ids[0], 1, amy, 0, 2)
+    first.redo(store)
+    second = AddSpan(ids[0], 1, amy, 2, 4)
+    second.redo(store)
+    second.undo(store)
+    assert progress.status(ids[0]) is Status.IN_PROGRESS  # a label is left
+    first.undo(store)
+    assert progress.status(ids[0]) is Status.NEW
+    first.redo(store)
+    assert progress.status(ids[0]) is Status.IN_PROGRESS
+    everywhere = AddSpans([NewSpan(ids[1], 1, amy, 0, 3), NewSpan(ids[2], 1, amy, 0, 4)])  # label all occurrences
+    everywhere.redo(store)
+    progress.set_status(ids[2], Status.DONE)
+    everywhere.undo(store)
+    assert [progress.status(i) for i in ids[:3]] == [Status.IN_PROGRESS, Status.NEW, Status.DONE]  # done stays
+
+
 def test_mark_done_moves_to_the_next_unfinished_and_wraps_around(database, corpus):
     ids, _ = corpus
     progress = DocumentProgress(database, EventBus())
