@@ -226,6 +226,24 @@ def test_find_highlights_every_match_and_enter_selects_them_in_turn(open_window,
     assert window.pane.find_bar.count.text() == "1 of 1"
 
 
+def test_after_find_a_label_key_labels_the_match_and_enter_goes_on(open_window, qtbot, corpus, database):
+    """The label key must not be typed into the find field (it was: 新质生产力2, no matches)."""
+    window = open_window()
+    window.pane.view.setFocus()
+    qtbot.keyClick(window.pane.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    window.pane.find_bar.field.insert("走")  # 走深走实: two matches
+    qtbot.keyClick(window.pane.find_bar.field, Qt.Key.Key_Return)
+    first, second = ASTRAL.index("走"), ASTRAL.rindex("走")
+    assert window.pane.view.selection() == (first, first + 1) and window.pane.view.hasFocus()
+    qtbot.keyClick(window.pane.view, Qt.Key.Key_1)
+    assert window.pane.find_bar.field.text() == "走"
+    with database.session() as session:
+        assert [(r.start, r.end) for r in span_rows.for_document(session, corpus[0])] == [(first, first + 1)]
+    qtbot.keyClick(window.pane.view, Qt.Key.Key_Return)  # on to the next match
+    assert window.pane.view.selection() == (second, second + 1)
+    assert window.pane.find_bar.count.text() == "2 of 2"
+
+
 def test_the_document_list_filters_by_name_and_full_text(open_window, qtbot, corpus):
     window = open_window()
     panel = window.documents

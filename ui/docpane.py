@@ -63,6 +63,7 @@ class DocumentPane(QWidget):
         layout.addWidget(self.find_bar)
 
         self.find_layer = FindLayer(self)
+        self._match_visited = False  # whether Enter/F3 has gone to the current match (else the next goes to it)
         self.span_layer = SpanLayer(self)
         self.token_layer = TokenLayer(self)
         self.view.add_layer(self.find_layer, 10)
@@ -88,7 +89,8 @@ class DocumentPane(QWidget):
         self.view.escapePressed.connect(self._escape)
         self.view.selectionChanged.connect(self._selection_changed)
         self.find_bar.searched.connect(self._search)
-        self.find_bar.stepped.connect(self.find_step)
+        self.find_bar.stepped.connect(self._find_from_bar)
+        self.view.enterPressed.connect(self._enter_in_text)
         self.find_bar.closed.connect(self.close_find)
 
     # --- workspace and documents -----------------------------------------------------------------------
@@ -353,9 +355,21 @@ class DocumentPane(QWidget):
         caret = self.view.caret()
         current = next((i for i, (start, _) in enumerate(found) if start >= caret), 0 if found else -1)
         self.find_layer.set_matches(found, current)
+        self._match_visited = False  # the current match is only highlighted: Enter goes to it first
         self.find_bar.show_count(current, len(found))
         if current >= 0:
             self.view.reveal(found[current][0])
+
+    def _find_from_bar(self, direction: int) -> None:
+        """Enter in the find field: go to the match and hand the keys to the text, so that a label key labels
+        it; Enter there (or F3) goes on to the next match, Ctrl+F back to the field."""
+        self.find_step(direction)
+        if self.find_layer.current >= 0:
+            self.view.setFocus()
+
+    def _enter_in_text(self, direction: int) -> None:
+        if self.find_bar.isVisible():
+            self.find_step(direction)
 
     def find_step(self, direction: int) -> None:
         matches = self.find_layer.matches
@@ -365,9 +379,9 @@ class DocumentPane(QWidget):
         if not matches:
             return
         current = (self.find_layer.current + direction) % len(matches)
-        if self.view.selection() != matches[self.find_layer.current] and self.find_layer.current >= 0 \
-                and direction > 0:
+        if not self._match_visited and self.find_layer.current >= 0 and direction > 0:
             current = self.find_layer.current  # Enter after typing selects the first match, then moves on
+        self._match_visited = True
         self.find_layer.set_current(current)
         self.find_bar.show_count(current, len(matches))
         self.view.select(*matches[current])

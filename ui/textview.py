@@ -58,6 +58,7 @@ class DocumentView(QPlainTextEdit):
     clickedAt = Signal(int)  # stored position clicked without dragging
     stepSpan = Signal(int)  # +1 / -1: Tab, Shift+Tab
     escapePressed = Signal()
+    enterPressed = Signal(int)  # +1 Enter, -1 Shift+Enter, when nothing before the view took it (a suggestion)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -235,6 +236,9 @@ class DocumentView(QPlainTextEdit):
         if key == Qt.Key.Key_Escape:
             self.set_caret(self.caret())
             self.escapePressed.emit()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not ctrl:
+            self.enterPressed.emit(-1 if shift else 1)
             return
         text = event.text()
         if (len(text) == 1 and text.isprintable() and not text.isspace()
