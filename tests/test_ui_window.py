@@ -242,6 +242,8 @@ def test_after_find_a_label_key_labels_the_match_and_enter_goes_on(open_window, 
     qtbot.keyClick(window.pane.view, Qt.Key.Key_Return)  # on to the next match
     assert window.pane.view.selection() == (second, second + 1)
     assert window.pane.find_bar.count.text() == "2 of 2"
+    qtbot.keyClick(window.pane.view, Qt.Key.Key_Escape)
+    assert not window.pane.find_bar.isVisible() and window.pane.find_layer.matches == []
 
 
 def test_the_document_list_filters_by_name_and_full_text(open_window, qtbot, corpus):

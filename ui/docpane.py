@@ -307,6 +307,10 @@ class DocumentPane(QWidget):
         self._describe()
 
     def _escape(self) -> None:
+        """Esc in the text: lets go of the selected span, else closes the find bar (the keys come to the text
+        after Enter in it)."""
+        if self.span_layer.selected is None and self.find_bar.isVisible():
+            self.close_find()
         self.span_layer.select(None)
         self._describe()
 
