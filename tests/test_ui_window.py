@@ -201,6 +201,24 @@ def test_traditional_shown_simplified_keeps_spans_selection_and_scroll(open_wind
     assert view.first_visible() == top
 
 
+def test_the_scroll_position_read_and_restored_stays_put_inside_a_wrapped_paragraph(open_window, database):
+    """Closing and reopening the window must not creep up a line each time (it read the half-hidden line
+    above the top)."""
+    with database.transaction() as session:
+        long_id = store_text(session, name="long.txt", text="第一段。\n" + "推动京津冀协同发展走深走实，" * 300 + "\n")[0]
+    window = open_window()
+    window.open_document(long_id)
+    view = window.pane.view
+    bar = view.verticalScrollBar()
+    assert bar.maximum() > 20  # the paragraph wraps into many lines
+    bar.setValue(15)
+    top = view.first_visible()
+    assert top > 5  # inside the long paragraph, not at its start
+    for _ in range(3):
+        view.scroll_to(top)
+        assert (bar.value(), view.first_visible()) == (15, top)
+
+
 def test_mark_done_opens_the_next_unfinished_document(open_window, qtbot, corpus, database):
     window = open_window()
     with database.transaction() as session:

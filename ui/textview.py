@@ -137,8 +137,16 @@ class DocumentView(QPlainTextEdit):
         self.setTextCursor(cursor)
 
     def first_visible(self) -> int:
-        """The stored position shown at the top left: what "scroll position" means across 繁/简 and fonts."""
-        return self.display.from_qt(self.cursorForPosition(QPoint(0, 0)).position())
+        """The stored position that starts the top line: what "scroll position" means across 繁/简 and fonts.
+        Read from the scroll bar (a line number), the inverse of `scroll_to`; asking for the character at the
+        viewport's corner found the line above, half hidden, so every close and reopen crept up a line."""
+        block = self.firstVisibleBlock()
+        if not block.isValid():
+            return 0
+        line_number = self.verticalScrollBar().value() - block.firstLineNumber()
+        layout = block.layout()
+        start = layout.lineAt(line_number).textStart() if 0 <= line_number < layout.lineCount() else 0
+        return self.display.from_qt(block.position() + start)
 
     def scroll_to(self, position: int) -> None:
         """Scroll so the line holding `position` is the top line."""
