@@ -64,10 +64,15 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _is_uri(url: URL) -> bool:
+    """sqlite:///file:PATH?mode=ro&uri=true: SQLite reads the path out of a URI itself (not a folder to make)."""
+    return url.query.get("uri") in ("true", "1") or url.database.startswith("file:")
+
+
 def make_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        if url.database and url.database != ":memory:" and not _is_uri(url):
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # a new database's folder
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine

@@ -151,7 +151,8 @@ def test_a_database_that_cannot_be_opened_is_one_line(tmp_path, capsys, make, lo
     assert reason in line and "secret" not in line
 
 
-def test_a_read_only_database_is_read_and_refuses_writes_in_one_line(tmp_path, capsys):
+def test_a_read_only_database_is_read_and_refuses_writes_in_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path / ".")
     db_path = tmp_path / "zhubi.db"  # SQLite's own read-only mode
     main(["--db", str(db_path), "docs"])
     read_only = f"sqlite:///file:{db_path}?mode=ro&uri=true"
@@ -160,6 +161,7 @@ def test_a_read_only_database_is_read_and_refuses_writes_in_one_line(tmp_path, c
     for argv in (["labels", "add", "POLICY"], ["lexicon", "offer", "off"], ["rules", "disable", "quoted_phrase"]):
         assert main(["--db", read_only, *argv]) == 1
         assert "read-only" in one_line_error(capsys)
+    assert not (tmp_path / "file:").exists()  # no folder named after the URI in the working directory
 
 
 def test_a_database_another_program_keeps_locked_is_one_line(tmp_path, capsys, monkeypatch):
