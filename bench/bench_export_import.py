@@ -4,12 +4,13 @@ Builds a database from the seed documents (../shared/corpus/seeds: paragraphs sh
 documents) with four span layers (amy, bob, cai and a gold set with provenance), about one span per 20
 characters per layer, each span one to four jieba tokens (one in twenty starting inside a word). Then, each step in a fresh process so its peak memory (ru_maxrss above the process's
 size before the step) is its own:
-  export doccano / prodigy (tokens cached: the segmentation is filled and timed first), import each file into
-  an empty database. Every step also times a baseline in the same process: plain json.dumps of the same span
+  export doccano / prodigy (tokens cached: the segmentation is filled and timed first) / cluener / labelstudio /
+  conll (a file per annotator; nested spans dropped), import each file that has an importer into an empty
+  database. Every step also times a baseline in the same process: plain json.dumps of the same span
   lists and a raw SELECT for exports; a SQLAlchemy Core executemany of span dicts, a raw sqlite3 executemany
   of tuples, and a raw sqlite3 INSERT … SELECT from a temporary table (the floor of the import's write)
   into the same schema for imports. Imports also say how long they held the write lock.
-Run: .venv/bin/python bench/bench_export_import.py [--spans 250000 1000000] [--keep DIR]
+Run: .venv/bin/python bench/bench_export_import.py [--spans 250000 1000000] [--formats doccano …] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -132,8 +133,9 @@ def step_export(db_path: Path, out: Path, fmt: str) -> dict:
     report = export_jsonl(database, out, fmt=fmt, progress=lambda done, total: None, cancel=lambda: False)
     seconds = time.perf_counter() - started
     peak = peak_kib() - before
-    return {"seconds": seconds, "spans": report.spans, "lines": report.lines, "bytes": out.stat().st_size,
-            "peak_mib": peak / 1024, "misaligned": report.misaligned_count,
+    return {"seconds": seconds, "spans": report.spans, "lines": report.lines,
+            "bytes": sum(Path(name).stat().st_size for name in report.files), "peak_mib": peak / 1024,
+            "misaligned": report.misaligned_count, "dropped": report.dropped_count,
             **export_baselines(database, report.spans)}
 
 
@@ -252,14 +254,23 @@ def run_step(*args: str) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def bench_size(folder: Path, spans: int) -> dict:
+FORMATS = ("doccano", "prodigy", "cluener", "labelstudio", "conll")
+IMPORTED = ("doccano", "prodigy", "cluener", "labelstudio")  # formats with an importer
+
+
+def bench_size(folder: Path, spans: int, formats: list[str]) -> dict:
     source = folder / f"source-{spans}.db"
     results = {"build": run_step("build", source, spans), "segment": run_step("segment", source)}
-    for fmt in ("doccano", "prodigy"):
-        out = folder / f"{fmt}-{spans}.jsonl"
+    for fmt in formats:
+        out = folder / f"{fmt}-{spans}.out"
         results[f"export {fmt}"] = run_step("export", source, out, fmt)
-        results[f"import {fmt}"] = run_step("import", folder / f"into-{fmt}-{spans}.db", out)
+        if fmt in IMPORTED:
+            results[f"import {fmt}"] = run_step("import", folder / f"into-{fmt}-{spans}.db", out)
     return results
+
+
+def steps(results: dict) -> list[str]:
+    return [name for name in results if name.startswith(("export ", "import "))]
 
 
 def report(size: int, results: dict) -> None:
@@ -269,7 +280,7 @@ def report(size: int, results: dict) -> None:
     seg = results["segment"]
     print(f"  segmentation (fills the token cache)  {seg['seconds']:6.2f} s  {seg['characters'] / seg['seconds'] / 1e6:5.2f} "
           f"M chars/s  {seg['tokens']:,} tokens")
-    for name in ("export doccano", "export prodigy", "import doccano", "import prodigy"):
+    for name in steps(results):
         r = results[name]
         rate = r["spans"] / r["seconds"]
         line = f"  {name:15s} {r['seconds']:6.2f} s  {rate / 1e3:6.1f} k spans/s  peak +{r['peak_mib']:6.1f} MiB"
@@ -279,6 +290,8 @@ def report(size: int, results: dict) -> None:
                      f"json.dumps {r['baseline_dumps_per_s'] / 1e3:.0f} k/s)")
             if r["misaligned"]:
                 line += f"  {r['misaligned']:,} spans off token boundaries"
+            if r["dropped"]:
+                line += f"  {r['dropped']:,} nested/overlapping spans left out"
         else:
             line += (f"  write lock held {r['locked_s']:.2f} s  (x{rate / r['baseline_core_per_s']:.2f} of SQLAlchemy "
                      f"Core executemany {r['baseline_core_per_s'] / 1e3:.0f} k rows/s, "
@@ -291,6 +304,7 @@ def report(size: int, results: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spans", type=int, nargs="+", default=[250_000, 1_000_000])
+    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the databases and files")
     parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -302,7 +316,7 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="zhubi-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        all_results = {size: bench_size(folder, size) for size in args.spans}
+        all_results = {size: bench_size(folder, size, args.formats) for size in args.spans}
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -312,7 +326,7 @@ def main() -> None:
         small, large = min(all_results), max(all_results)
         print(f"\npeak memory, {large:,} vs {small:,} spans (flat means ≈ x1 while the data grows "
               f"x{large / small:.0f}):")
-        for name in ("export doccano", "export prodigy", "import doccano", "import prodigy"):
+        for name in steps(all_results[large]):
             a, b = all_results[small][name]["peak_mib"], all_results[large][name]["peak_mib"]
             print(f"  {name:15s} {a:6.1f} MiB → {b:6.1f} MiB  (x{b / a if a else float('inf'):.2f})")
 

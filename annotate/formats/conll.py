@@ -54,36 +54,49 @@ def sentence_breaks(text: str) -> list[int]:
 
 def tag(text: str, spans: Sequence[tuple], breaks: Sequence[int], scheme: str) -> tuple[str, int, list[tuple]]:
     """The CoNLL block of one text with disjoint `spans` (start, end, label, ...) in position order: lines
-    "字\\tTAG", a blank line after each sentence. Returns (block, sentences, spans with nothing to write)."""
+    "字\\tTAG", a blank line after each sentence. Returns (block, sentences, spans with nothing to write).
+
+    Text outside spans (most of it) is written a stretch at a time by str.join, not a character at a time."""
     first, inside, last, single = _PREFIXES[scheme]
-    tags = ["O"] * len(text)
-    blank = []
-    for span in spans:
-        start, end, label = span[0], span[1], span[2]
-        places = [i for i in range(start, end) if not text[i].isspace()] if _has_space(text, start, end) \
-            else range(start, end)
-        if not places:
-            blank.append(span)
-            continue
-        if len(places) == 1:
-            tags[places[0]] = f"{single}-{label}"
-            continue
-        tags[places[0]] = f"{first}-{label}"
-        middle = f"{inside}-{label}"
-        for i in places[1:-1]:
-            tags[i] = middle
-        tags[places[-1]] = f"{last}-{label}"
     pieces: list[str] = []
+    blank = []
     sentences = 0
-    begin = 0
+    begin = at = 0
     for end in [*_unbroken(breaks, spans), len(text)]:
-        lines = [f"{text[i]}\t{tags[i]}\n" for i in range(begin, end) if not text[i].isspace()]
-        if lines:
-            pieces.extend(lines)
+        before = len(pieces)
+        position = begin
+        while at < len(spans) and spans[at][0] < end:  # a kept span never crosses a sentence end
+            span = spans[at]
+            at += 1
+            start, stop, label = span[0], span[1], span[2]
+            _untagged(pieces, text[position:start])
+            position = stop
+            chars = _written(text[start:stop])
+            if not chars:
+                blank.append(span)
+            elif len(chars) == 1:
+                pieces.append(f"{chars}\t{single}-{label}\n")
+            else:
+                middle = f"\t{inside}-{label}\n"
+                pieces.append(f"{chars[0]}\t{first}-{label}\n{middle.join(chars[1:-1])}"
+                              f"{middle if len(chars) > 2 else ''}{chars[-1]}\t{last}-{label}\n")
+        _untagged(pieces, text[position:end])
+        if len(pieces) > before:
             pieces.append("\n")
             sentences += 1
         begin = end
     return "".join(pieces), sentences, blank
+
+
+def _untagged(pieces: list[str], stretch: str) -> None:
+    chars = _written(stretch)
+    if chars:
+        pieces.append("\tO\n".join(chars) + "\tO\n")
+
+
+def _written(stretch: str) -> str:
+    """The characters of `stretch` a CoNLL file holds: all but whitespace."""
+    return "".join(stretch.split()) if _SPACE.search(stretch) else stretch
 
 
 def _unbroken(breaks: Sequence[int], spans: Sequence[tuple]) -> list[int]:
@@ -100,8 +113,4 @@ def _unbroken(breaks: Sequence[int], spans: Sequence[tuple]) -> list[int]:
 
 
 _SPACE = re.compile(r"\s")
-
-
-def _has_space(text: str, start: int, end: int) -> bool:
-    return _SPACE.search(text, start, end) is not None
 
