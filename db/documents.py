@@ -156,23 +156,27 @@ def status_counts(session: Session) -> dict[Status, int]:
     return dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).all())
 
 
-def _contains(session: Session, text: str):
+def _contains(session: Session, text: str, number: int = 0):
     """Documents whose text contains `text`: through the trigram index (db.fulltext) when there is one, so a
-    100,000-document corpus is not scanned; the index gives candidates, the exact test keeps true matches."""
+    100,000-document corpus is not scanned; the index gives candidates, the exact test keeps true matches.
+    `number` tells apart the parameters of several such tests in one statement."""
     exact = Document.text.contains(text, autoescape=True)
     if len(text) < fulltext.TRIGRAM or not fulltext.has_index(session):
         return exact
-    indexed = sql_text(f"SELECT rowid FROM {fulltext.INDEX} WHERE {fulltext.INDEX} MATCH :fts_query") \
-        .bindparams(fts_query=fulltext.trigram_query(text)).columns(column("rowid", Integer))
+    indexed = sql_text(f"SELECT rowid FROM {fulltext.INDEX} WHERE {fulltext.INDEX} MATCH :fts_query_{number}") \
+        .bindparams(**{f"fts_query_{number}": fulltext.trigram_query(text)}).columns(column("rowid", Integer))
     pending = sql_text(f"SELECT id FROM {fulltext.PENDING}").columns(column("id", Integer))
     return and_(or_(Document.id.in_(indexed), Document.id.in_(pending)), exact)
 
 
-def _matching(session: Session, query, text: str | None, statuses: Iterable[Status] | None,
+def _matching(session: Session, query, text: str | Sequence[str] | None, statuses: Iterable[Status] | None,
               review_statuses: Iterable[ReviewStatus] | None = None):
-    """Narrow a document query to a name or full-text match, to some statuses and to some review statuses."""
-    if text:
-        query = query.where(or_(Document.name.icontains(text, autoescape=True), _contains(session, text)))
+    """Narrow a document query to a name or full-text match (of `text`, or of any of several forms of it, such
+    as its simplified and traditional spellings), to some statuses and to some review statuses."""
+    forms = [text] if isinstance(text, str) else [form for form in text or () if form]
+    if forms:
+        query = query.where(or_(*(or_(Document.name.icontains(form, autoescape=True), _contains(session, form, i))
+                                  for i, form in enumerate(forms))))
     if statuses is not None:
         query = query.where(Document.status.in_(list(statuses)))
     if review_statuses is not None:
@@ -180,7 +184,7 @@ def _matching(session: Session, query, text: str | None, statuses: Iterable[Stat
     return query
 
 
-def page(session: Session, *, after_id: int | None = None, limit: int = 500, text: str | None = None,
+def page(session: Session, *, after_id: int | None = None, limit: int = 500, text: str | Sequence[str] | None = None,
          statuses: Iterable[Status] | None = None,
          review_statuses: Iterable[ReviewStatus] | None = None) -> list[DocumentInfo]:
     """The next `limit` documents in id order after `after_id` that match (name or text contains `text`)."""
@@ -190,7 +194,8 @@ def page(session: Session, *, after_id: int | None = None, limit: int = 500, tex
     return [DocumentInfo(*row) for row in session.execute(query.order_by(Document.id).limit(limit))]
 
 
-def count_matching(session: Session, *, text: str | None = None, statuses: Iterable[Status] | None = None,
+def count_matching(session: Session, *, text: str | Sequence[str] | None = None,
+                   statuses: Iterable[Status] | None = None,
                    review_statuses: Iterable[ReviewStatus] | None = None) -> int:
     return session.scalar(_matching(session, select(func.count()).select_from(Document), text, statuses,
                                     review_statuses)) or 0

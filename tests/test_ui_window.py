@@ -272,6 +272,11 @@ def test_the_document_list_filters_by_name_and_full_text(open_window, qtbot, cor
     assert [panel.model.document_id(r) for r in range(panel.model.rowCount())] == [corpus[2]]
     assert panel.count.text() == "1 document match"
     panel.filter.clear()
+    panel.filter.insert("两个确立")  # in the simplified text, and as 兩個確立 in the traditional one
+    qtbot.keyClick(panel.filter, Qt.Key.Key_Return)
+    assert [panel.model.document_id(r) for r in range(panel.model.rowCount())] == corpus[:2]
+    assert panel.count.text() == "2 documents match"
+    panel.filter.clear()
     panel.status.setCurrentIndex(2)  # New
     qtbot.waitUntil(lambda: panel.model.rowCount() == 3, timeout=20_000)
 

@@ -47,6 +47,7 @@ class DocumentListModel(RowTableModel):
         self._spans: dict[int, int] = {}
         self._exhausted = True
         self.text = ""
+        self.forms: tuple[str, ...] = ()  # the filter text in both scripts
         self.statuses: tuple[Status, ...] | None = None
         self.review_statuses: tuple[ReviewStatus, ...] | None = None
 
@@ -58,6 +59,11 @@ class DocumentListModel(RowTableModel):
     def set_filter(self, text: str, statuses: tuple[Status, ...] | None,
                    review_statuses: tuple[ReviewStatus, ...] | None = None) -> None:
         self.text, self.statuses, self.review_statuses = text.strip(), statuses, review_statuses
+        self.forms = ()
+        if self.text:
+            from corpus.script import both_scripts  # OpenCC loads at the first filter, not at start-up
+
+            self.forms = both_scripts(self.text)  # 十项行动 finds 十項行動 too
         self.reload()
 
     def reload(self) -> None:
@@ -72,7 +78,7 @@ class DocumentListModel(RowTableModel):
         if self._database is None:
             return 0
         with self._database.session() as session:
-            return documents.count_matching(session, text=self.text or None, statuses=self.statuses,
+            return documents.count_matching(session, text=self.forms, statuses=self.statuses,
                                             review_statuses=self.review_statuses)
 
     # --- lazy fetching ---------------------------------------------------------------------------------
@@ -84,7 +90,7 @@ class DocumentListModel(RowTableModel):
             return
         after = self._rows[-1].id if self._rows else None
         with self._database.session() as session:
-            page = documents.page(session, after_id=after, limit=self.PAGE, text=self.text or None,
+            page = documents.page(session, after_id=after, limit=self.PAGE, text=self.forms,
                                   statuses=self.statuses, review_statuses=self.review_statuses)
             counts = documents.span_counts(session, [row.id for row in page], [self._annotator_id]) if page else {}
         if len(page) < self.PAGE:
