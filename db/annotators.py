@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import conflict_insert
-from db.models import Annotator
+from db.models import Annotator, Span
 
 
 def annotator_id(session: Session, name: str, *, create: bool = True) -> int | None:
@@ -23,3 +23,10 @@ def annotator_id(session: Session, name: str, *, create: bool = True) -> int | N
 def names(session: Session) -> dict[int, str]:
     """{id: name} in name (code point) order, sorted here so that no server's collation changes it."""
     return dict(sorted(session.execute(select(Annotator.id, Annotator.name)).all(), key=lambda row: row[1]))
+
+
+def names_with_spans(session: Session) -> dict[int, str]:
+    """`names`, only of annotators who have labelled something (a reviewer who has not is nobody to compare)."""
+    labelled = select(Span.id).where(Span.annotator_id == Annotator.id).exists()
+    rows = session.execute(select(Annotator.id, Annotator.name).where(labelled)).all()
+    return dict(sorted(rows, key=lambda row: row[1]))

@@ -285,6 +285,8 @@ def test_the_agreement_window_shows_what_measure_computes(open_window, qtbot, tm
     window.review.actions["agreement"].trigger()
     agreement = window.review._agreement
     assert agreement.isVisible() and agreement.chosen() == ["amy", "bob"]
+    listed = [agreement.annotators.item(i).text() for i in range(agreement.annotators.count())]
+    assert listed == ["amy", "bob"]  # not rita, the reviewer, who has labelled nothing
     compute(qtbot, agreement)
     expected = measure(window.workspace.database, ["amy", "bob"])
     pair = expected.pairs[0]

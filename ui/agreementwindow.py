@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
                                QVBoxLayout, QWidget)
 
 from annotate.agreement import AgreementError, AgreementResult, Cancelled, measure
+from db import annotators as annotator_rows
 from db import labels as label_rows
 from ui.barchart import BarChart
 from ui.reviewlayer import annotator_color
@@ -149,7 +150,8 @@ class AgreementWindow(QDialog):
 
         self.annotators = QListWidget(self)
         self.annotators.setMaximumHeight(100)
-        everyone = sorted(set(workspace.annotator_names().values()))
+        with workspace.database.session() as session:
+            everyone = sorted(set(annotator_rows.names_with_spans(session).values()) | set(chosen))
         for name in everyone:
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
