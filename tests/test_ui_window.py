@@ -333,3 +333,16 @@ def test_on_first_start_the_document_list_shows_whole_names(open_window, databas
     table = window.documents.table
     needed = table.fontMetrics().horizontalAdvance("01_市委常委会会议.txt") + 12  # the cell's margins
     assert table.columnWidth(DocumentListModel.NAME) >= needed
+
+
+def test_an_empty_database_says_how_to_import_instead_of_a_busy_bar(qtbot, tmp_path):
+    window = MainWindow(Settings(tmp_path / "zhubi.ini"), "tester")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.ready, timeout=20_000):
+        window.open_database(str(tmp_path / "empty.db"))
+    assert window.corpus_progress.maximum() == 1  # 0 would animate as "busy" for ever
+    assert window.corpus_progress.text() == "no documents"
+    assert "File ▸ Import" in window.pane.view.placeholderText()
+    Task.cancel_all_and_wait()

@@ -682,8 +682,13 @@ class MainWindow(QMainWindow):
         self._total = total = sum(counts.values())
         self.counts_label.setText(f"new {counts[Status.NEW]} · in progress {counts[Status.IN_PROGRESS]} · "
                                   f"done {counts[Status.DONE]}")
-        self.corpus_progress.setMaximum(total)
+        # A maximum of 0 would make Qt animate the bar as "busy" for ever (and keep a CPU awake).
+        self.corpus_progress.setMaximum(max(total, 1))
         self.corpus_progress.setValue(counts[Status.DONE])
+        self.corpus_progress.setFormat("%v/%m done" if total else "no documents")
+        self.pane.view.setPlaceholderText(
+            "No document open." if total else
+            "No documents yet: File ▸ Import Files… (Ctrl+I) or Import Folder… (Ctrl+Shift+I).")
         self._update_position()
 
     def _update_position(self, *_) -> None:
