@@ -346,3 +346,17 @@ def test_an_empty_database_says_how_to_import_instead_of_a_busy_bar(qtbot, tmp_p
     assert window.corpus_progress.text() == "no documents"
     assert "File ▸ Import" in window.pane.view.placeholderText()
     Task.cancel_all_and_wait()
+
+
+def test_toolbar_buttons_keep_their_short_names_when_toggled(open_window):
+    from PySide6.QtWidgets import QToolButton
+
+    window = open_window()
+    names = lambda: [b.text() for b in window.findChildren(QToolButton) if b.defaultAction() is not None
+                     and b.defaultAction() in (window.simplified_action, window.tokens_action)]
+    before = names()
+    assert "繁→简" in before and "Tokens" in before
+    window.simplified_action.trigger()
+    window.tokens_action.trigger()
+    window.simplified_action.trigger()
+    assert names() == before

@@ -209,10 +209,12 @@ class MainWindow(QMainWindow):
         for action, text in ((self.simplified_action, "繁→简"), (self.tokens_action, "Tokens"),
                              (self.snap_action, "Snap"), (self.others_action, "Others"),
                              (self.done_action, "Done ✓ Next")):
+            # On the action, not the button: a button takes them from its action again whenever the action
+            # changes (the 繁→简 button turned into the menu's long text after the first Ctrl+J).
+            action.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
+            action.setIconText(text)
             button = QToolButton(toolbar)
             button.setDefaultAction(action)
-            button.setText(text)
-            button.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
             toolbar.addWidget(button)
         self._apply_view_flags()
         self._set_enabled(False)
