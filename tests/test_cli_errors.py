@@ -113,6 +113,11 @@ def test_bad_input_is_one_line_and_exit_status_1(reviewed, tmp_path, capsys, arg
     assert reason in one_line_error(capsys)
 
 
+def test_a_lone_refused_file_does_not_speak_of_others(reviewed, tmp_path, capsys):
+    assert main(["--db", str(reviewed), "import", str(tmp_path / "missing.txt")]) == 1
+    assert one_line_error(capsys).endswith("1 of 1 files refused")
+
+
 def test_what_argparse_refuses_is_exit_status_2_with_its_reason_last(reviewed, capsys):
     with pytest.raises(SystemExit) as exited:
         main(["--db", str(reviewed), "export", "-", "--format", "brat"])

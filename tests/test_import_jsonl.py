@@ -124,7 +124,9 @@ def test_malformed_file_is_refused_whole_with_every_problem_and_its_line(databas
     assert report.refused and not report.imported and report.spans_added == 0
     assert [problem.line for problem in report.problems] == [2, 3, 4, 5, 7, 8, 9]
     shown = [str(problem) for problem in report.problems]
-    assert shown[0].startswith(f"{path}:2: not valid JSON")
+    unfinished = '{"text": "两个确立", "label": [[0, 4, "SLOGAN"]]'
+    # the column where the line stops, not "column 1" of what follows its line end
+    assert shown[0] == f"{path}:2: not valid JSON (Expecting ',' delimiter at column {len(unfinished) + 1})"
     assert "label 0 is" in shown[1] and 'not [start, end, "LABEL"]' in shown[1]
     assert shown[2].endswith("span 0 [0, 9) SLOGAN: outside the text (0..4 characters)")
     assert shown[3].endswith("span 0 [3, 3) SLOGAN: start is not before end")

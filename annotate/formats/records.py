@@ -172,7 +172,7 @@ def _decode_prodigy(raw: bytes) -> dict:
 
 def _decode_strictly(raw: bytes) -> Any:
     try:
-        return json.loads(raw)
+        return json.loads(raw.rstrip(b"\r\n"))  # with its line end, an unfinished line was "at column 1" of the next
     except UnicodeDecodeError as error:
         raise _LineProblems([f"not UTF-8 ({error.reason} at byte {error.start})"]) from None
     except ValueError as error:
