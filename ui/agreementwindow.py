@@ -8,13 +8,14 @@ from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
                                QListWidget, QListWidgetItem, QProgressBar, QPushButton, QTableView, QTabWidget,
                                QVBoxLayout, QWidget)
 
 from annotate.agreement import AgreementError, AgreementResult, Cancelled, measure
 from db import annotators as annotator_rows
 from db import labels as label_rows
+from ui import filedialogs
 from ui.barchart import BarChart
 from ui.reviewlayer import annotator_color
 from ui.tasks import Task
@@ -331,7 +332,7 @@ class AgreementWindow(QDialog):
 
     def _ask_csv(self, *, documents: bool) -> None:
         suffix = "agreement-documents" if documents else "agreement"
-        path, _ = QFileDialog.getSaveFileName(self, "Export CSV", f"{suffix}.csv", "CSV (*.csv);;All files (*)")
+        path = filedialogs.save_file(self, "Export CSV", f"{suffix}.csv", "CSV (*.csv);;All files (*)")
         if path:
             self.export_csv(path, documents=documents)
 

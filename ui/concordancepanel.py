@@ -3,9 +3,9 @@ corpus, in context (KWIC), with how each one is labelled — the consistency che
 
 The search runs off the GUI thread (annotate.concordance); a new search or Cancel drops the running one.
 Each line is coloured by its status (labelled the same, inside a span of that label, overlapping one, with
-another label, not at all); "only inconsistent" keeps the last three. A frequent term lists its first
-MAX_LINES lines and then its inconsistent occurrences, so the filter misses none of those. Activating a line opens its document
-with the occurrence selected, so a label key labels it.
+another label, not at all); "only inconsistent" keeps the last three. A frequent term lists its
+first MAX_LINES lines and then its inconsistent occurrences, so the filter misses none of those.
+Activating a line opens its document with the occurrence selected, so a label key labels it.
 """
 
 from __future__ import annotations

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt
 
 from db.models import Status
+from ui import filedialogs
 from ui.style import STATUS_TEXT
 
 
@@ -182,8 +183,8 @@ class ExportOptions(QDialog):
             self.note.setText("")
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(),
-                                              "JSON Lines, JSON, CoNLL (*.jsonl *.json *.conll);;All files (*)")
+        path = filedialogs.save_file(self, "Export to", self.path.text(),
+                                     "JSON Lines, JSON, CoNLL (*.jsonl *.json *.conll);;All files (*)")
         if path:
             self.path.setText(path)
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 from PySide6.QtCore import (QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt,
                             QTimer, Signal)
 from PySide6.QtGui import QAction, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -23,6 +23,7 @@ from annotate import lexicon
 from annotate.events import LabelsChanged, LexiconChanged
 from db.labels import LabelInfo
 from db.lexicon import LexiconRow, join_variants, split_variants
+from ui import filedialogs
 from ui.errors import environment_reason, refusal_reason, show_error
 from ui.rowmodel import RowTableModel
 from ui.style import swatch_icon
@@ -309,8 +310,7 @@ class LexiconPanel(QWidget):
 
     # --- TSV -------------------------------------------------------------------------------------------
     def import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import lexicon", str(Path.home()),
-                                              "Tab-separated (*.tsv *.txt);;All files (*)")
+        path = filedialogs.open_file(self, "Import lexicon", "Tab-separated (*.tsv *.txt);;All files (*)")
         if path:
             self.import_from(path)
 
@@ -331,8 +331,7 @@ class LexiconPanel(QWidget):
         return report
 
     def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export lexicon", str(Path.home() / "lexicon.tsv"),
-                                              "Tab-separated (*.tsv);;All files (*)")
+        path = filedialogs.save_file(self, "Export lexicon", "lexicon.tsv", "Tab-separated (*.tsv);;All files (*)")
         if path:
             self.export_to(path)
 

@@ -12,11 +12,12 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar,
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar,
                                QToolButton, QWidget)
 
 from annotate.events import DocumentsChanged
 from db.models import Status
+from ui import filedialogs
 from ui.assist import Assist
 from ui.dialogs import AnnotationImportOptions, CheatSheet, ExportOptions, ImportOptions, ask_annotator
 from ui.docpane import DocumentPane
@@ -43,6 +44,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: Settings, annotator: str):
         super().__init__()
         self.settings = settings
+        filedialogs.remember_in(settings)  # the file dialogs open in the folder used last
         self.annotator = annotator
         self.workspace: Workspace | None = None
         self._sample_task: Task | None = None
@@ -410,14 +412,12 @@ class MainWindow(QMainWindow):
         return task
 
     def choose_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open database", str(Path.home()),
-                                              "Zhubi databases (*.db *.sqlite *.sqlite3);;All files (*)")
+        path = filedialogs.open_file(self, "Open database", "Zhubi databases (*.db *.sqlite *.sqlite3);;All files (*)")
         if path:
             self.open_database(path)
 
     def new_database(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New database", str(Path.home() / "annotations.db"),
-                                              "Zhubi databases (*.db)")
+        path = filedialogs.save_file(self, "New database", "annotations.db", "Zhubi databases (*.db)")
         if not path:
             return
         if Path(path).exists():
@@ -518,13 +518,12 @@ class MainWindow(QMainWindow):
 
     # --- long work: import and export ------------------------------------------------------------------
     def import_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import text files", str(Path.home()),
-                                                "Text files (*.txt);;All files (*)")
+        paths = filedialogs.open_files(self, "Import text files", "Text files (*.txt);;All files (*)")
         if paths:
             self.import_paths(paths)
 
     def import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder of .txt files", str(Path.home()))
+        folder = filedialogs.choose_folder(self, "Import a folder of .txt files")
         if folder:
             self.import_paths([folder])
 
@@ -564,8 +563,7 @@ class MainWindow(QMainWindow):
             self.open_document(self.documents.model.document_id(0))
 
     def import_annotations(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import annotations", str(Path.home()),
-                                              "JSON Lines and JSON (*.jsonl *.json);;All files (*)")
+        path = filedialogs.open_file(self, "Import annotations", "JSON Lines and JSON (*.jsonl *.json);;All files (*)")
         if not path:
             return
         options = AnnotationImportOptions(path, self)
@@ -605,7 +603,7 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return
         names = sorted(set(self.workspace.annotator_names().values()) | {self.annotator})
-        default = str(Path.home() / f"{Path(self.workspace.database.display_name).stem}-labels.jsonl")
+        default = str(filedialogs.folder() / f"{Path(self.workspace.database.display_name).stem}-labels.jsonl")
         options = ExportOptions(names, self.annotator, default, self)
         if options.exec() != ExportOptions.DialogCode.Accepted:
             return

@@ -39,6 +39,15 @@ class Settings:
     def last_database(self, location: str) -> None:
         self._store.setValue("last_database", location)
 
+    @property
+    def last_folder(self) -> str | None:
+        """Where the file dialogs last chose something (ui.filedialogs)."""
+        return self._store.value("last_folder") or None
+
+    @last_folder.setter
+    def last_folder(self, folder: str) -> None:
+        self._store.setValue("last_folder", folder)
+
     def flag(self, name: str, default: bool) -> bool:
         value = self._store.value(f"view/{name}", default)
         return value if isinstance(value, bool) else str(value).lower() == "true"
