@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QWidget
 
 from db.labels import LabelInfo
+from ui.flowlayout import FlowLayout
 from ui.style import swatch_icon
 
 
@@ -17,12 +18,14 @@ class LabelPalette(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._layout = QHBoxLayout(self)
+        self._layout = FlowLayout(self)  # many labels wrap onto more rows instead of widening the window
         self._layout.setContentsMargins(6, 2, 6, 2)
-        self._layout.setSpacing(4)
+        # Height follows width (the rows the labels need): the layout's heightForWidth decides.
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self._layout.addWidget(QLabel("Labels:", self))
         self._buttons: list[QToolButton] = []
-        self._layout.addStretch(1)
         edit = QToolButton(self)
         edit.setText("Edit labels…")
         edit.setToolTip("Add labels, change colours, names and shortcut keys")
@@ -43,7 +46,7 @@ class LabelPalette(QWidget):
             button.setToolTip(f"{label.name}: {label.description}" + (f"\nKey: {label.shortcut}" if key else ""))
             button.setAutoRaise(True)
             button.clicked.connect(lambda _=False, label_id=label.id: self.labelChosen.emit(label_id))
-            self._layout.insertWidget(position, button)
+            self._layout.insert_widget(position, button)
             self._buttons.append(button)
 
     def buttons(self) -> list[QToolButton]:
