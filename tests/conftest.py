@@ -150,6 +150,28 @@ def stored(database):
 
 
 @pytest.fixture
+def main_window(qtbot, tmp_path, db_path):
+    """The window as a user opens it, as a function: `window = main_window("amy")` shows it on the test database
+    (or on `location`) and returns once the database is open; background work is cancelled after the test."""
+    from ui.mainwindow import MainWindow
+    from ui.settings import Settings
+    from ui.tasks import Task
+
+    def make(annotator: str = "tester", location: str | Path | None = None):
+        window = MainWindow(Settings(tmp_path / "zhubi.ini"), annotator)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        with qtbot.waitSignal(window.ready, timeout=20_000):
+            window.open_database(str(location or db_path))
+        window.activateWindow()
+        return window
+
+    yield make
+    Task.cancel_all_and_wait()
+
+
+@pytest.fixture
 def seeds() -> Path:
     """The real documents beside the project; CI has them, a user's clone does not."""
     if not SEEDS.is_dir():

@@ -14,9 +14,6 @@ from corpus.documents import store_text
 from db import annotators
 from ui.concordancepanel import ConcordanceModel, InconsistentFilter
 from ui.lexiconpanel import LexiconModel
-from ui.mainwindow import MainWindow
-from ui.settings import Settings
-from ui.tasks import Task
 
 TEXTS = {
     "a.txt": "坚决做到“两个维护”。两个维护是根本。\n",
@@ -49,14 +46,8 @@ def corpus(database):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, db_path, corpus):
-    window = MainWindow(Settings(tmp_path / "zhubi.ini"), "tester")
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.ready, timeout=20_000):
-        window.open_database(str(db_path))
-    yield window
-    Task.cancel_all_and_wait()
+def window(main_window, corpus):
+    return main_window()
 
 
 def test_the_concordance_model_passes_the_model_tester(qtmodeltester, database, corpus):

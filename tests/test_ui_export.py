@@ -10,8 +10,6 @@ from corpus.documents import store_text
 from db import annotators, documents, labels
 from db.transfer import insert_spans
 from ui.dialogs import ExportOptions
-from ui.mainwindow import MainWindow
-from ui.settings import Settings
 from ui.tasks import Task
 
 TEXT = "推动京津冀协同发展走深走实。"
@@ -41,19 +39,13 @@ def test_the_dialog_offers_each_formats_options_and_file_ending(qtbot, tmp_path)
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, db_path, database):
+def window(main_window, database):
     with database.transaction() as session:
         doc, _ = store_text(session, name="任务.txt", text=TEXT)
         amy = annotators.annotator_id(session, "amy")
         task, slogan = labels.by_name(session, "TASK").id, labels.by_name(session, "SLOGAN").id
         insert_spans(session, [(doc, task, amy, 0, 13, "", None), (doc, slogan, amy, 2, 9, "", None)])
-    window = MainWindow(Settings(tmp_path / "zhubi.ini"), "amy")
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.ready, timeout=20_000):
-        window.open_database(str(db_path))
-    yield window
-    Task.cancel_all_and_wait()
+    return main_window("amy")
 
 
 def test_conll_export_from_the_window_reports_the_nested_span_it_left_out(window, qtbot, tmp_path):

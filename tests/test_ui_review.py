@@ -15,10 +15,7 @@ from db import spans as span_rows
 from db.engine import open_database
 from db.models import ReviewStatus
 from ui.layers import Style
-from ui.mainwindow import MainWindow
 from ui.reviewmodel import DisagreementFilter, DisagreementModel
-from ui.settings import Settings
-from ui.tasks import Task
 
 TEXT = "坚决做到“两个维护”，推动京津冀协同发展走深走实。市委组织部召开会议，部署“十项行动”。\n"
 
@@ -51,19 +48,8 @@ def reviewed(database):
 
 
 @pytest.fixture
-def open_window(qtbot, tmp_path, db_path, reviewed):
-    def make() -> MainWindow:
-        window = MainWindow(Settings(tmp_path / "zhubi.ini"), "rita")
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        with qtbot.waitSignal(window.ready, timeout=20_000):
-            window.open_database(str(db_path))
-        window.activateWindow()
-        return window
-
-    yield make
-    Task.cancel_all_and_wait()
+def open_window(main_window, reviewed):
+    return lambda: main_window("rita")
 
 
 def start_review(qtbot, window) -> None:

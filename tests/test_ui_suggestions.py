@@ -16,7 +16,6 @@ from db.engine import open_database
 from db.models import Origin
 from ui.layers import Style
 from ui.mainwindow import MainWindow
-from ui.settings import Settings
 from ui.tasks import Task
 
 TEXT = ("坚决做到“两个维护”，推进“放管服”改革。\n"
@@ -32,19 +31,13 @@ def corpus(database):
 
 
 @pytest.fixture
-def open_window(qtbot, tmp_path, db_path, corpus):
+def open_window(main_window, qtbot, corpus):
     def make() -> MainWindow:
-        window = MainWindow(Settings(tmp_path / "zhubi.ini"), "tester")
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        with qtbot.waitSignal(window.ready, timeout=20_000):
-            window.open_database(str(db_path))
+        window = main_window()
         wait_for_suggestions(qtbot, window)
         return window
 
-    yield make
-    Task.cancel_all_and_wait()
+    return make
 
 
 def wait_for_suggestions(qtbot, window) -> None:
@@ -300,15 +293,11 @@ def test_rules_switch_off_change_label_and_user_patterns_with_errors_shown(open_
 
 
 @pytest.mark.seeds
-def test_on_the_seeds_labelling_两个维护_once_offers_every_other_occurrence(seeds, qtbot, tmp_path, db_path, database):
+def test_on_the_seeds_labelling_两个维护_once_offers_every_other_occurrence(seeds, qtbot, main_window, database):
     from corpus.importer import import_paths
 
     import_paths(database, [seeds])
-    window = MainWindow(Settings(tmp_path / "zhubi.ini"), "tester")
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.ready, timeout=20_000):
-        window.open_database(str(db_path))
+    window = main_window()
     from ui.mainwindow import first_document_named
 
     def occurrences(name: str, term: str = "两个维护") -> list[int]:

@@ -11,9 +11,6 @@ from db import documents
 from db import spans as span_rows
 from db.engine import open_database
 from db.models import Status
-from ui.mainwindow import MainWindow
-from ui.settings import Settings
-from ui.tasks import Task
 
 ASTRAL = "A𠀀B😀两个确立。推动京津冀协同发展走深走实，市委组织部召开会议。\u2028第二行\u00a0end\n"
 TRADITIONAL = "堅定擁護“兩個確立”，堅決做到“兩個維護”。市發展改革委員會召開會議。\n" + "".join(
@@ -30,21 +27,9 @@ def corpus(database):
 
 
 @pytest.fixture
-def open_window(qtbot, tmp_path, db_path, corpus):
-    """Open the window on the test database, as the annotator 'tester'."""
-
-    def make(annotator: str = "tester") -> MainWindow:
-        window = MainWindow(Settings(tmp_path / "zhubi.ini"), annotator)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        with qtbot.waitSignal(window.ready, timeout=20_000):
-            window.open_database(str(db_path))
-        window.activateWindow()
-        return window
-
-    yield make
-    Task.cancel_all_and_wait()
+def open_window(main_window, corpus):
+    """Open the window on the test database (with the corpus), as the annotator 'tester'."""
+    return main_window
 
 
 def utf16(text: str, cp: int) -> int:
@@ -335,17 +320,11 @@ def test_on_first_start_the_document_list_shows_whole_names(open_window, databas
     assert table.columnWidth(DocumentListModel.NAME) >= needed
 
 
-def test_an_empty_database_says_how_to_import_instead_of_a_busy_bar(qtbot, tmp_path):
-    window = MainWindow(Settings(tmp_path / "zhubi.ini"), "tester")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    with qtbot.waitSignal(window.ready, timeout=20_000):
-        window.open_database(str(tmp_path / "empty.db"))
+def test_an_empty_database_says_how_to_import_instead_of_a_busy_bar(main_window, tmp_path):
+    window = main_window(location=tmp_path / "empty.db")
     assert window.corpus_progress.maximum() == 1  # 0 would animate as "busy" for ever
     assert window.corpus_progress.text() == "no documents"
     assert "File ▸ Import" in window.pane.view.placeholderText()
-    Task.cancel_all_and_wait()
 
 
 def test_toolbar_buttons_keep_their_short_names_when_toggled(open_window):

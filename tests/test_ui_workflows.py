@@ -22,16 +22,10 @@ TEXT = "坚决做到“两个维护”，推动京津冀协同发展走深走实
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, db_path, database):
+def window(main_window, database):
     with database.transaction() as session:
         store_text(session, name="one.txt", text=TEXT)
-    window = MainWindow(Settings(tmp_path / "zhubi.ini"), "tester")
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.ready, timeout=20_000):
-        window.open_database(str(db_path))
-    yield window
-    Task.cancel_all_and_wait()
+    return main_window()
 
 
 def wait_for_tasks(qtbot) -> None:
