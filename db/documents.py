@@ -156,15 +156,16 @@ def status_counts(session: Session) -> dict[Status, int]:
     return dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).all())
 
 
-def _contains(session: Session, text: str, number: int = 0):
-    """Documents whose text contains `text`: through the trigram index (db.fulltext) when there is one, so a
-    100,000-document corpus is not scanned; the index gives candidates, the exact test keeps true matches.
-    `number` tells apart the parameters of several such tests in one statement."""
-    exact = Document.text.contains(text, autoescape=True)
-    if len(text) < fulltext.TRIGRAM or not fulltext.has_index(session):
+def _contains(session: Session, forms: Sequence[str]):
+    """Documents whose text contains one of `forms` (a term in each script): through the trigram index
+    (db.fulltext) when there is one, so a 100,000-document corpus is not scanned; one index query for all the
+    forms gives candidates, the exact test keeps true matches."""
+    exact = or_(*(Document.text.contains(form, autoescape=True) for form in forms))
+    if min(map(len, forms)) < fulltext.TRIGRAM or not fulltext.has_index(session):
         return exact
-    indexed = sql_text(f"SELECT rowid FROM {fulltext.INDEX} WHERE {fulltext.INDEX} MATCH :fts_query_{number}") \
-        .bindparams(**{f"fts_query_{number}": fulltext.trigram_query(text)}).columns(column("rowid", Integer))
+    either = " OR ".join(f"({fulltext.trigram_query(form)})" for form in forms)
+    indexed = sql_text(f"SELECT rowid FROM {fulltext.INDEX} WHERE {fulltext.INDEX} MATCH :fts_query") \
+        .bindparams(fts_query=either).columns(column("rowid", Integer))
     pending = sql_text(f"SELECT id FROM {fulltext.PENDING}").columns(column("id", Integer))
     return and_(or_(Document.id.in_(indexed), Document.id.in_(pending)), exact)
 
@@ -175,8 +176,8 @@ def _matching(session: Session, query, text: str | Sequence[str] | None, statuse
     as its simplified and traditional spellings), to some statuses and to some review statuses."""
     forms = [text] if isinstance(text, str) else [form for form in text or () if form]
     if forms:
-        query = query.where(or_(*(or_(Document.name.icontains(form, autoescape=True), _contains(session, form, i))
-                                  for i, form in enumerate(forms))))
+        named = or_(*(Document.name.icontains(form, autoescape=True) for form in forms))
+        query = query.where(or_(named, _contains(session, forms)))
     if statuses is not None:
         query = query.where(Document.status.in_(list(statuses)))
     if review_statuses is not None:
