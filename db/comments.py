@@ -61,13 +61,17 @@ def get(session: Executor, comment_id: int) -> CommentRow | None:
 _STORED = (Comment.id, Comment.document_id, Comment.span_id, Comment.annotator_id, Comment.text, Comment.created_at)
 
 
+# Built once: every span removal asks it, and building the statement cost more than running it.
+_ON_SPANS = select(*_STORED).where(Comment.span_id.in_(bindparam("span_ids", expanding=True))).order_by(Comment.id)
+_STORED_KEYS = tuple(column.key for column in _STORED)
+
+
 def on_spans(session: Executor, span_ids: Sequence[int]) -> list[dict]:
     """Every column of the comments on these spans: what deleting the spans takes with them (the foreign key
     cascades), read first so that undo can put it back."""
     if not span_ids:
         return []
-    query = select(*_STORED).where(Comment.span_id.in_(list(span_ids))).order_by(Comment.id)
-    return [dict(zip((c.key for c in _STORED), row)) for row in session.execute(query)]
+    return [dict(zip(_STORED_KEYS, row)) for row in session.execute(_ON_SPANS, {"span_ids": list(span_ids)})]
 
 
 def put_back(session: Executor, rows: Sequence[dict]) -> None:
