@@ -119,13 +119,15 @@ def set_status(session: Session, document_id: int, status: Status, *, only_from:
     return session.execute(query).rowcount > 0
 
 
+_RESTART = update(Document).where(
+    Document.id == bindparam("document_id"), Document.status == Status.IN_PROGRESS,
+    ~select(Span.id).where(Span.document_id == bindparam("document_id")).exists()).values(status=Status.NEW)
+
+
 def restart_if_unlabelled(session: Session, document_id: int) -> bool:
     """In progress → new when the document has no span left (its first label undone), in one statement so that a
     span a teammate adds meanwhile keeps it in progress. Returns whether it changed."""
-    query = update(Document).where(
-        Document.id == document_id, Document.status == Status.IN_PROGRESS,
-        ~select(Span.id).where(Span.document_id == document_id).exists()).values(status=Status.NEW)
-    return session.execute(query).rowcount > 0
+    return session.execute(_RESTART, {"document_id": document_id}).rowcount > 0
 
 
 def set_review_status(session: Session, document_id: int, status: ReviewStatus, *,
