@@ -52,3 +52,24 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert any(line.startswith("./run.sh") for line in first_lines)
     assert any(line.startswith("./test.sh") for line in first_lines)
     assert os.access(ROOT / "run.sh", os.X_OK) and os.access(ROOT / "test.sh", os.X_OK)
+
+
+def test_a_command_after_options_runs_without_a_display_check(tmp_path):
+    """`./run.sh --db team.db stats` is a command, not the window: no display needed."""
+    def opens(*args: str) -> bool:
+        return subprocess.run(["bash", "-c", 'source tools/venv.sh && opens_window "$@"', "-", *args], cwd=ROOT,
+                              timeout=30).returncode == 0
+
+    assert opens() and opens("--db", "team.db") and opens("--screenshot", "s.png", "--open", "a b.txt")
+    assert opens("--db=team.db", "--annotator", "amy")
+    assert not opens("stats") and not opens("--db", "team.db", "stats")
+    assert not opens("--db", "team.db", "import", "--annotator", "amy", "x.jsonl")
+
+
+def test_run_sh_takes_paths_relative_to_where_it_is_run(tmp_path):
+    """A database named on the command line lands in the user's folder, not in the program's."""
+    result = subprocess.run([str(ROOT / "run.sh"), "--db", "mine.db", "labels"], cwd=tmp_path, timeout=300,
+                            capture_output=True, text=True, env={**os.environ, "HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "SLOGAN" in result.stdout
+    assert (tmp_path / "mine.db").exists() and not (ROOT / "mine.db").exists()

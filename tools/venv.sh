@@ -15,6 +15,18 @@ ensure_venv() {
   fi
 }
 
+# Whether main.py's arguments open the window (no COMMAND among them, only options and their values).
+opens_window() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --db|--screenshot|--open|--review|--concordance|--annotator) shift; [ $# -gt 0 ] && shift ;;
+      -*) shift ;;
+      *) return 1 ;;
+    esac
+  done
+  return 0
+}
+
 # Qt's xcb plugin aborts on a fresh Debian/Ubuntu without these libraries; say so in one line instead.
 check_qt_platform() {
   case "${QT_QPA_PLATFORM:-xcb}" in
