@@ -99,10 +99,9 @@ def infos(session: Session, document_ids: Sequence[int]) -> list[DocumentInfo]:
     return [rows[i] for i in document_ids if i in rows]
 
 
-def all_infos(session: Session, *, statuses: Iterable[Status] | None = None) -> list[DocumentInfo]:
-    query = select(*_INFO_COLUMNS).order_by(Document.id)
-    if statuses is not None:
-        query = query.where(Document.status.in_(list(statuses)))
+def all_infos(session: Session, *, statuses: Iterable[Status] | None = None,
+              review_statuses: Iterable[ReviewStatus] | None = None) -> list[DocumentInfo]:
+    query = _matching(session, select(*_INFO_COLUMNS), None, statuses, review_statuses).order_by(Document.id)
     return [DocumentInfo(*row) for row in session.execute(query)]
 
 

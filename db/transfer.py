@@ -55,28 +55,36 @@ def read_snapshot(session: Executor) -> None:
         connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
-def _layer_filter(query, annotator_ids: Sequence[int] | None, statuses: Iterable[Status] | None):
+def _layer_filter(query, annotator_ids: Sequence[int] | None, statuses: Iterable[Status] | None,
+                  review_statuses: Iterable[ReviewStatus] | None = None):
     if annotator_ids is not None:
         query = query.where(Span.annotator_id.in_(list(annotator_ids)))
-    if statuses is not None:
+    if statuses is not None or review_statuses is not None:
         # A subquery, not a join: SQLite keeps walking the spans index in document order instead of sorting.
-        query = query.where(Span.document_id.in_(
-            select(Document.id).where(Document.status.in_(list(statuses))).scalar_subquery()))
+        chosen = select(Document.id)
+        if statuses is not None:
+            chosen = chosen.where(Document.status.in_(list(statuses)))
+        if review_statuses is not None:
+            chosen = chosen.where(Document.review_status.in_(list(review_statuses)))
+        query = query.where(Span.document_id.in_(chosen.scalar_subquery()))
     return query
 
 
 def count_layers(session: Executor, *, annotator_ids: Sequence[int] | None = None,
-                 statuses: Iterable[Status] | None = None) -> int:
-    return session.scalar(_layer_filter(select(func.count()).select_from(Span), annotator_ids, statuses)) or 0
+                 statuses: Iterable[Status] | None = None,
+                 review_statuses: Iterable[ReviewStatus] | None = None) -> int:
+    query = _layer_filter(select(func.count()).select_from(Span), annotator_ids, statuses, review_statuses)
+    return session.scalar(query) or 0
 
 
 def stream_layers(session: Executor, *, annotator_ids: Sequence[int] | None = None,
-                  statuses: Iterable[Status] | None = None, batch: int = 20_000) -> Iterator[tuple]:
+                  statuses: Iterable[Status] | None = None, review_statuses: Iterable[ReviewStatus] | None = None,
+                  batch: int = 20_000) -> Iterator[tuple]:
     """Spans as EXPORT_COLUMNS tuples, ordered by document then annotator (position order is the caller's).
 
     Reads in batches inside the caller's transaction, so the stream is one consistent snapshot.
     """
-    query = _layer_filter(select(*EXPORT_COLUMNS), annotator_ids, statuses).order_by(
+    query = _layer_filter(select(*EXPORT_COLUMNS), annotator_ids, statuses, review_statuses).order_by(
         Span.document_id, Span.annotator_id)
     connection = _connection(session)
     if connection.dialect.name != "sqlite":

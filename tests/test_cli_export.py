@@ -44,6 +44,11 @@ def test_export_to_a_file_with_gold_and_status_filters(db_path, corpus, tmp_path
     [line] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert line["meta"]["annotator"] == "gold" and len(line["spans"]) == 2 and line["tokens"]
     assert "exported 2 spans in 1 lines from 1 documents (prodigy)" in capsys.readouterr().err
+    assert run(db_path, str(out), "--gold", "--review-status", "adjudicated") == 0
+    assert [json.loads(line)["meta"]["review_status"] for line in out.read_text(encoding="utf-8").splitlines()] == [
+        "adjudicated"]
+    assert run(db_path, str(out), "--gold", "--review-status", "in_review") == 0
+    assert out.read_text(encoding="utf-8") == ""
 
 
 def test_unknown_annotator_exits_non_zero_with_one_line_and_keeps_the_old_file(db_path, corpus, tmp_path, capsys):

@@ -117,6 +117,12 @@ def test_filters_by_annotator_and_status(database, corpus):
     out = io.StringIO()
     report = export_jsonl(database, out, statuses=["new"])
     assert out.getvalue() == "" and report.lines == 0
+    out = io.StringIO()  # the adjudicated documents, whatever their work status
+    export_jsonl(database, out, review_statuses=["adjudicated"], include_empty=True)
+    assert {json.loads(line)["id"] for line in out.getvalue().splitlines()} == {corpus.ids["crlf"]}
+    out = io.StringIO()
+    export_jsonl(database, out, review_statuses=["unreviewed"], statuses=["done"])
+    assert out.getvalue() == ""  # both filters hold: the done document is adjudicated
 
 
 def test_include_empty_writes_documents_without_spans_once(database, corpus):

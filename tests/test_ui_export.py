@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from corpus.documents import store_text
 from db import annotators, documents, labels
+from db.models import ReviewStatus
 from db.transfer import insert_spans
 from ui.dialogs import ExportOptions
 from ui.tasks import Task
@@ -36,6 +37,10 @@ def test_the_dialog_offers_each_formats_options_and_file_ending(qtbot, tmp_path)
     dialog.path.setText(str(tmp_path / "train.txt"))  # an ending the user chose stays
     dialog.format.setCurrentIndex(formats.index("cluener"))
     assert dialog.path.text() == str(tmp_path / "train.txt") and dialog.note.text() == ""
+    assert dialog.chosen_review_statuses() == list(ReviewStatus)  # every document unless the user narrows it
+    for status, box in dialog.review_statuses.items():
+        box.setChecked(status is ReviewStatus.ADJUDICATED)  # the adjudicated gold set
+    assert dialog.chosen_review_statuses() == [ReviewStatus.ADJUDICATED]
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QListWidgetItem, QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt
 
-from db.models import Status
+from db.models import ReviewStatus, Status
 from ui import filedialogs
-from ui.style import STATUS_TEXT
+from ui.style import REVIEW_TEXT, STATUS_TEXT
 
 
 def ask_annotator(parent: QWidget | None, current: str = "") -> str | None:
@@ -95,8 +95,8 @@ class ExportOptions(QDialog):
                ("CLUENER JSONL (Chinese NER)", "cluener"), ("Label Studio tasks (JSON)", "labelstudio"),
                ("CoNLL: a character and its tag a line", "conll"))
     SCHEMES = (("BIO", "bio"), ("BIOES", "bioes"), ("BMES", "bmes"))
-    UNITS = (("code points (current Label Studio)", "codepoint"),
-             ("UTF-16 units (doccano, older Label Studio)", "utf16"))
+    UNITS = (("code points (Zhubi, current Label Studio)", "codepoint"),
+             ("UTF-16 units (what doccano itself counts; older Label Studio)", "utf16"))
 
     def __init__(self, annotators: Iterable[str], current: str, default_path: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -121,10 +121,15 @@ class ExportOptions(QDialog):
             self.annotators.addItem(item)
         statuses = QGroupBox("Documents", self)
         self.statuses = {status: QCheckBox(STATUS_TEXT[status], statuses) for status in Status}
-        status_row = QHBoxLayout(statuses)
-        for status, box in self.statuses.items():
-            box.setChecked(True)
-            status_row.addWidget(box)
+        self.review_statuses = {status: QCheckBox(REVIEW_TEXT[status], statuses) for status in ReviewStatus}
+        status_rows = QFormLayout(statuses)
+        for name, boxes in (("Status", self.statuses), ("Review", self.review_statuses)):
+            row = QHBoxLayout()
+            for box in boxes.values():
+                box.setChecked(True)
+                row.addWidget(box)
+            row.addStretch(1)
+            status_rows.addRow(name, row)
         self.path = QLineEdit(default_path, self)
         browse = QPushButton("Browse…", self)
         browse.clicked.connect(self._browse)
@@ -195,6 +200,9 @@ class ExportOptions(QDialog):
     def chosen_statuses(self) -> list[Status]:
         return [status for status, box in self.statuses.items() if box.isChecked()]
 
+    def chosen_review_statuses(self) -> list[ReviewStatus]:
+        return [status for status, box in self.review_statuses.items() if box.isChecked()]
+
     def chosen_format(self) -> str:
         return self.format.currentData()
 
@@ -207,8 +215,8 @@ class ExportOptions(QDialog):
     def _accept(self) -> None:
         if not self.chosen_annotators():
             self.error.setText("Choose at least one annotator.")
-        elif not self.chosen_statuses():
-            self.error.setText("Choose at least one document status.")
+        elif not self.chosen_statuses() or not self.chosen_review_statuses():
+            self.error.setText("Choose at least one document status and one review status.")
         elif not self.path.text().strip():
             self.error.setText("Choose a file to write.")
         elif not Path(self.path.text()).expanduser().parent.is_dir():

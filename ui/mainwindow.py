@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QMessage
                                QToolButton, QWidget)
 
 from annotate.events import DocumentsChanged
-from db.models import Status
+from db.models import ReviewStatus, Status
 from ui import filedialogs
 from ui.assist import Assist
 from ui.dialogs import AnnotationImportOptions, CheatSheet, ExportOptions, ImportOptions, ask_annotator
@@ -608,10 +608,11 @@ class MainWindow(QMainWindow):
         if options.exec() != ExportOptions.DialogCode.Accepted:
             return
         self.export_to(options.path.text(), fmt=options.chosen_format(), annotators=options.chosen_annotators(),
-                       statuses=options.chosen_statuses(), scheme=options.chosen_scheme(),
-                       offset_unit=options.chosen_offset_unit())
+                       statuses=options.chosen_statuses(), review_statuses=options.chosen_review_statuses(),
+                       scheme=options.chosen_scheme(), offset_unit=options.chosen_offset_unit())
 
-    def export_to(self, path: str, *, fmt: str, annotators: list[str], statuses: list[Status], scheme: str = "bio",
+    def export_to(self, path: str, *, fmt: str, annotators: list[str], statuses: list[Status],
+                  review_statuses: list[ReviewStatus] | None = None, scheme: str = "bio",
                   offset_unit: str = "codepoint") -> Task:
         database = self.workspace.database
         target = str(Path(path).expanduser())
@@ -619,8 +620,9 @@ class MainWindow(QMainWindow):
         def work(task: Task):
             from annotate.formats import export_jsonl
 
-            return export_jsonl(database, target, fmt=fmt, annotators=annotators, statuses=statuses, scheme=scheme,
-                                offset_unit=offset_unit, progress=task.report, cancel=task.cancelled)
+            return export_jsonl(database, target, fmt=fmt, annotators=annotators, statuses=statuses,
+                                review_statuses=review_statuses, scheme=scheme, offset_unit=offset_unit,
+                                progress=task.report, cancel=task.cancelled)
 
         def done(report) -> None:
             if getattr(report, "cancelled", False):

@@ -11,7 +11,7 @@ from annotate.cli.output import utf8_stdout
 from annotate.formats import (EXPORT_FORMATS, GOLD, OFFSET_UNITS, SCHEMES, UTF16_FORMATS, ExportError, export_jsonl,
                               file_per_annotator)
 from db.engine import Database
-from db.models import Status
+from db.models import ReviewStatus, Status
 
 SHOWN = 5  # misaligned or dropped spans printed
 
@@ -30,6 +30,9 @@ def register(subparsers) -> None:
     parser.add_argument("--gold", action="store_true", help=f"the adjudicated set (same as --annotator {GOLD})")
     parser.add_argument("--status", action="append", choices=[status.value for status in Status],
                         help="only documents with this status (repeatable; default: all)")
+    parser.add_argument("--review-status", action="append", choices=[status.value for status in ReviewStatus],
+                        help="only documents with this review status (repeatable; default: all), e.g. "
+                             "--gold --review-status adjudicated")
     parser.add_argument("--include-empty", action="store_true",
                         help="also write documents without spans (a line with annotator null; a task without "
                              "annotations; conll: all O)")
@@ -51,6 +54,7 @@ def run(args: argparse.Namespace, database: Database) -> int:
         raise CommandError("conll writes one file per annotator: choose one annotator (--annotator NAME or --gold) "
                            "to write to stdout")
     options = dict(fmt=args.format, annotators=names or None, statuses=args.status,
+                   review_statuses=args.review_status,
                    include_empty=args.include_empty, scheme=args.scheme or "bio", offset_unit=args.offset_unit)
     try:
         if args.out == "-":

@@ -29,7 +29,7 @@ from db import annotators as annotator_rows
 from db import comments as comment_rows
 from db import documents, labels, transfer
 from db.engine import Database
-from db.models import Status
+from db.models import ReviewStatus, Status
 
 EXPORT_FORMATS = ("doccano", "prodigy", "cluener", "labelstudio", "conll")
 UTF16_FORMATS = ("doccano", "labelstudio")  # tools with JavaScript front ends, which may count UTF-16 units
@@ -45,9 +45,11 @@ class ExportError(ValueError):
 
 def export_jsonl(database: Database, out: str | os.PathLike | TextIO, *, fmt: str = "doccano",
                  annotators: Sequence[str] | None = None, statuses: Iterable[Status | str] | None = None,
-                 include_empty: bool = False, scheme: str = "bio", offset_unit: str = "codepoint",
-                 progress: Progress | None = None, cancel: Cancel | None = None) -> ExportReport:
-    """Write the spans of `annotators` (all when None) in documents of `statuses` (all when None) to `out`.
+                 review_statuses: Iterable[ReviewStatus | str] | None = None, include_empty: bool = False,
+                 scheme: str = "bio", offset_unit: str = "codepoint", progress: Progress | None = None,
+                 cancel: Cancel | None = None) -> ExportReport:
+    """Write the spans of `annotators` (all when None) in documents of `statuses` and `review_statuses` (all
+    when None) to `out`.
 
     `out` is a path (written to a temporary file beside it and renamed at the end, so a failed or cancelled
     export never leaves a half-written file) or an open text stream. `include_empty` adds the selected
@@ -66,6 +68,7 @@ def export_jsonl(database: Database, out: str | os.PathLike | TextIO, *, fmt: st
     if offset_unit != "codepoint" and fmt not in UTF16_FORMATS:
         raise ExportError(f"{fmt} offsets are code points (UTF-16 units are for {' and '.join(UTF16_FORMATS)})")
     options = _Options(fmt, annotators, None if statuses is None else [Status(status) for status in statuses],
+                       None if review_statuses is None else [ReviewStatus(status) for status in review_statuses],
                        include_empty, scheme, offset_unit == "utf16")
     split = file_per_annotator(fmt, annotators)
     if not isinstance(out, (str, os.PathLike)):
@@ -118,8 +121,8 @@ def annotator_path(target: Path, annotator: str) -> Path:
 
 class _Options:
     def __init__(self, fmt: str, annotators: Sequence[str] | None, statuses: list[Status] | None,
-                 include_empty: bool, scheme: str, utf16: bool):
-        self.fmt, self.annotators, self.statuses = fmt, annotators, statuses
+                 review_statuses: list[ReviewStatus] | None, include_empty: bool, scheme: str, utf16: bool):
+        self.fmt, self.annotators, self.statuses, self.review_statuses = fmt, annotators, statuses, review_statuses
         self.include_empty, self.scheme, self.utf16 = include_empty, scheme, utf16
 
 
@@ -141,13 +144,14 @@ def _export(database: Database, sink_for: Callable[[str | None], Sink], options:
         annotator_ids = None if options.annotators is None else list(chosen)
         label_names = {label.id: label.name for label in labels.all_labels(session)}
         quoted = {name: encode_basestring(name) for name in label_names.values()}
-        infos = documents.all_infos(session, statuses=options.statuses)
-        total = transfer.count_layers(session, annotator_ids=annotator_ids, statuses=options.statuses)
+        which = dict(statuses=options.statuses, review_statuses=options.review_statuses)  # documents
+        infos = documents.all_infos(session, **which)
+        total = transfer.count_layers(session, annotator_ids=annotator_ids, **which)
         commented = comment_rows.documents_with_comments(session)
         writer = _writer(database, session, options, quoted, sink_for, report)
         writer.begin(sorted(chosen.values()))
         used: set[str] = set()
-        groups = groupby(transfer.stream_layers(session, annotator_ids=annotator_ids, statuses=options.statuses),
+        groups = groupby(transfer.stream_layers(session, annotator_ids=annotator_ids, **which),
                          key=itemgetter(0))
         group = next(groups, None)
         for info in infos:
