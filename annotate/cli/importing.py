@@ -62,8 +62,8 @@ def run(args: argparse.Namespace, database: Database) -> int:
     _index_texts(database)
     if refused:
         total = len(label_files) + (report.total if texts else 0)
-        raise CommandError(f"{refused} of {total} files refused" + (" (the others were imported)" if refused < total
-                                                                    else ""))
+        others = " (the others are in the database: imported now or before)" if refused < total else ""
+        raise CommandError(f"{refused} of {total} files refused{others}")
     return 0
 
 
