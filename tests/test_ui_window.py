@@ -256,6 +256,9 @@ def test_the_document_list_filters_by_name_and_full_text(open_window, qtbot, cor
     qtbot.keyClick(panel.filter, Qt.Key.Key_Return)
     assert [panel.model.document_id(r) for r in range(panel.model.rowCount())] == [corpus[2]]
     assert panel.count.text() == "1 document match"
+    assert panel.table.hasFocus() and panel.table.currentIndex().row() == 0  # Enter: on to the first match
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)  # and Enter again opens it
+    assert window.pane.document.id == corpus[2]
     panel.filter.clear()
     panel.filter.insert("两个确立")  # in the simplified text, and as 兩個確立 in the traditional one
     qtbot.keyClick(panel.filter, Qt.Key.Key_Return)

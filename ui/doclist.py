@@ -195,6 +195,16 @@ class _Table(QTableView):
         super().keyPressEvent(event)
 
 
+class _FilterField(QLineEdit):
+    downPressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Down:
+            self.downPressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class DocumentListPanel(QWidget):
     """Filter box, status filter, the table and a count; Enter or double-click opens a document."""
 
@@ -203,7 +213,7 @@ class DocumentListPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = DocumentListModel(self)
-        self.filter = QLineEdit(self)
+        self.filter = _FilterField(self)
         self.filter.setPlaceholderText("Filter: name or text (Ctrl+L)")
         self.filter.setClearButtonEnabled(True)
         self.status = QComboBox(self)
@@ -248,7 +258,8 @@ class DocumentListPanel(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self._apply_filter)
         self.filter.textChanged.connect(lambda _: self._debounce.start())
-        self.filter.returnPressed.connect(self._apply_filter)
+        self.filter.returnPressed.connect(self._to_the_list)  # Enter or ↓: to the first match; Enter there opens it
+        self.filter.downPressed.connect(self._to_the_list)
         self.status.currentIndexChanged.connect(self._apply_filter)
         self.review.currentIndexChanged.connect(self._apply_filter)
         self.table.doubleClicked.connect(self._activate)
@@ -265,6 +276,13 @@ class DocumentListPanel(QWidget):
         if (self.filter.text().strip(), statuses, review_statuses) != \
                 (self.model.text, self.model.statuses, self.model.review_statuses):
             self.model.set_filter(self.filter.text(), statuses, review_statuses)
+
+    def _to_the_list(self) -> None:
+        self._apply_filter()
+        if self.model.rowCount():
+            current = self.table.currentIndex()
+            self.table.setCurrentIndex(current if current.isValid() else self.model.index(0, 0))
+            self.table.setFocus()
 
     def update_count(self, *_) -> None:
         total = self.model.matching_count()
