@@ -50,3 +50,20 @@ def test_a_file_that_is_not_a_database_is_refused_with_the_reason(qapp, tmp_path
     assert screenshot(qapp, args(not_a_database, tmp_path / "x.png")) == 1
     assert "not a Zhubi (SQLite) database" in capsys.readouterr().err
     assert not_a_database.read_text(encoding="utf-8").startswith("just some notes")  # left as it was
+
+
+def test_the_readme_screenshot_command_prints_no_qt_noise(database, db_path, tmp_path):
+    """The offscreen platform's "does not support propagateSizeHints()" read like a warning on every run."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with database.transaction() as session:
+        store_text(session, name="one.txt", text="两个维护。\n")
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, str(root / "main.py"), "--db", str(db_path), "--annotator", "tester",
+                             "--screenshot", str(tmp_path / "shot.png")], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0 and result.stderr == ""
+    assert "1400×900" in result.stdout

@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy  # noqa: F401 - before Qt (see above): the span layers' arrays
 import db.models  # noqa: F401 - before Qt (see above): SQLAlchemy and the schema
-from PySide6.QtCore import QEventLoop, QThread
+from PySide6.QtCore import QEventLoop, QThread, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from ui.settings import Settings
@@ -42,6 +42,23 @@ def make_application() -> QApplication:
     app.setWindowIcon(app_icon())
     app.setFont(ui_font())
     return app
+
+
+OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+
+
+def quiet_offscreen_noise() -> None:
+    """The offscreen platform (--screenshot without a display) says OFFSCREEN_NOISE for every window with a
+    layout: nothing wrong with Zhubi, but it reads like a warning. Every other message goes where it went."""
+    def handler(kind, context, message: str) -> None:
+        if message == OFFSCREEN_NOISE:
+            return
+        if previous is not None:
+            previous(kind, context, message)
+        else:
+            print(message, file=sys.stderr)
+
+    previous = qInstallMessageHandler(handler)
 
 
 def database_location(requested: str | None, settings: Settings) -> tuple[str | None, bool]:
@@ -99,6 +116,7 @@ def _warm_up_segmenter() -> None:
 def run_app(args: argparse.Namespace) -> int:
     app = make_application()
     if args.screenshot:
+        quiet_offscreen_noise()
         return screenshot(app, args)
     settings = Settings()
     annotator = args.gui_annotator or settings.annotator
