@@ -87,8 +87,8 @@ def test_a_note_is_an_undoable_edit_and_shows_on_hover(window, qtbot, monkeypatc
     view = window.pane.view
     view.select(0, 2)
     qtbot.keyClick(view, Qt.Key.Key_2)
-    monkeypatch.setattr("ui.docpane.QInputDialog.getMultiLineText", lambda *args: ("需要复核", True))
-    window.pane.edit_note()
+    monkeypatch.setattr("ui.docpane.QInputDialog.getText", lambda *args, **kwargs: ("需要复核 \n", True))
+    window.pane.edit_note()  # a one-line field (Enter saves); the stray line end is not kept
     (row,) = window.pane.span_layer.own_rows()
     assert row.note == "需要复核"
     assert any("需要复核" in line and "tester" in line for line in window.pane.span_layer.describe(1))

@@ -272,7 +272,9 @@ class DocumentPane(QWidget):
             self.message.emit("Select a span first (click it), then add a note.")
             return
         quoted = self.view.display.view_slice(row.start, row.end)
-        note, ok = QInputDialog.getMultiLineText(self, "Note", f"Note on “{quoted[:60]}”:", row.note)
+        # One line: Enter saves it (in a multi-line box Enter added a line break to the note instead).
+        note, ok = QInputDialog.getText(self, "Note", f"Note on “{quoted[:60]}”:", text=row.note)
+        note = note.strip()
         if ok and note != row.note:
             self.workspace.push(set_note(row.id, note))
 
