@@ -198,3 +198,11 @@ def test_the_screenshot_can_show_the_concordance_beside_the_suggestions(qapp, co
     assert any(c.green() > c.red() + 20 and c.blue() > c.red() + 20 for c in panel)  # "same" lines, teal
     assert any(c.red() > c.blue() + 25 and c.green() > c.blue() + 15 for c in panel)  # "not labelled", amber
     assert "1400×900" in capsys.readouterr().out
+
+
+def test_the_label_choice_shows_the_label_a_term_is_compared_with(window, qtbot, corpus):
+    panel = window.assist.concordance
+    panel.label.setCurrentIndex(panel.label.findData(TASK))
+    with qtbot.waitSignal(panel.finished, timeout=20_000):
+        panel.search_term("两个维护")
+    assert "compared with SLOGAN" in panel.summary.text() and panel.label.currentData() == SLOGAN

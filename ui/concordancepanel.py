@@ -330,6 +330,8 @@ class ConcordancePanel(QWidget):
         self._searched = term
         self.cancel_button.hide()
         self.model.set_result(result, workspace.labels.all())
+        if result.label_id is not None and self.label.findData(result.label_id) >= 0:
+            self.label.setCurrentIndex(self.label.findData(result.label_id))  # the label compared with, shown
         if place is not None:
             self._restore(*place)
         self.summary.setText(self.describe(result) + (" (cancelled: what was read so far)" if task.cancelled() else ""))
