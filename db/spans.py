@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
@@ -60,8 +61,16 @@ def delete_span(session: Executor, span_id: int) -> None:
     session.execute(_DELETE, {"span_id": span_id})
 
 
+@lru_cache(maxsize=16)
+def _update(columns: tuple[str, ...]):
+    """UPDATE of these columns, built once per set of columns (a relabel, a note, a resize)."""
+    return update(Span).where(Span.id == bindparam("span_id")).values(
+        updated_at=bindparam("new_updated_at"), **{name: bindparam(f"new_{name}") for name in columns})
+
+
 def update_span(session: Executor, span_id: int, **values) -> None:
-    session.execute(update(Span).where(Span.id == span_id).values(updated_at=utcnow(), **values))
+    session.execute(_update(tuple(sorted(values))), {"span_id": span_id, "new_updated_at": utcnow(),
+                                                     **{f"new_{name}": value for name, value in values.items()}})
 
 
 def for_document(session: Session, document_id: int, annotator_ids: Sequence[int] | None = None) -> list[SpanRow]:
