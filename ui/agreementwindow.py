@@ -18,6 +18,7 @@ from db import labels as label_rows
 from ui import filedialogs
 from ui.barchart import BarChart
 from ui.reviewlayer import annotator_color
+from ui.style import label_title
 from ui.tasks import Task
 
 Index = QModelIndex | QPersistentModelIndex
@@ -162,7 +163,7 @@ class AgreementWindow(QDialog):
         self.label.addItem("All labels", None)
         with workspace.database.session() as session:
             for label in label_rows.all_labels(session):
-                self.label.addItem(f"{label.display} ({label.name})" if label.display else label.name, label.name)
+                self.label.addItem(label_title(label), label.name)
         self.compute_button = QPushButton("Compute", self)
         self.compute_button.setDefault(True)
         self.compute_button.clicked.connect(self.compute)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
 from annotate.events import SpansChanged
 from db.labels import LabelInfo
 from ui.rowmodel import RowTableModel
+from ui.style import label_title
 from ui.tasks import Task
 
 if TYPE_CHECKING:  # annotate.concordance loads the suggestion engine: only when a search runs, not at start-up
@@ -250,7 +251,7 @@ class ConcordancePanel(QWidget):
         if self.workspace is None:
             return
         for label in self.workspace.labels.all():
-            self.label.addItem(f"{label.display} ({label.name})" if label.display else label.name, label.id)
+            self.label.addItem(label_title(label), label.id)
         if current is not None and self.label.findData(current) >= 0:
             self.label.setCurrentIndex(self.label.findData(current))
 

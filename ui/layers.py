@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor
 
 from db.labels import LabelInfo
 from db.spans import SpanRow
-from ui.style import FIND_COLOR, FIND_CURRENT_COLOR, TOKEN_COLORS
+from ui.style import FIND_COLOR, FIND_CURRENT_COLOR, TOKEN_COLORS, label_title
 from ui.tokens import Tokens
 
 
@@ -239,10 +239,7 @@ class SpanLayer(Layer):
         return marks
 
     def label_text(self, label_id: int) -> str:
-        label = self._labels.get(label_id)
-        if label is None:
-            return f"label {label_id}"
-        return f"{label.display} ({label.name})" if label.display else label.name
+        return label_title(self._labels.get(label_id), label_id)
 
     def describe(self, position: int) -> list[str]:
         lines = []

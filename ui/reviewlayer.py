@@ -24,6 +24,7 @@ from PySide6.QtGui import QColor
 from annotate.review import Group, Kind, Member, ReviewState
 from db.labels import LabelInfo
 from ui.layers import Layer, Mark, Style, chained_range
+from ui.style import label_title
 
 ANNOTATOR_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
                     "#7f7f7f")
@@ -200,10 +201,7 @@ class ReviewLayer(Layer):
 
     # --- hover -----------------------------------------------------------------------------------------
     def label_name(self, label_id: int) -> str:
-        label = self._labels.get(label_id)
-        if label is None:
-            return f"label {label_id}"
-        return f"{label.display} ({label.name})" if label.display else label.name
+        return label_title(self._labels.get(label_id), label_id)
 
     def describe_group(self, group: Group) -> list[str]:
         """Rich-text lines: the kind, the decision, then each annotator's side."""

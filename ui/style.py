@@ -7,6 +7,7 @@ from functools import lru_cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
 
+from db.labels import LabelInfo
 from db.models import ReviewStatus, Script, Status
 
 # Noto Sans CJK first (Debian: fonts-noto-cjk); Qt falls back through the list, then to fontconfig.
@@ -24,6 +25,13 @@ REVIEW_COLOR = {ReviewStatus.UNREVIEWED: "#b0b4b8", ReviewStatus.IN_REVIEW: "#7b
 FIND_COLOR = QColor(255, 221, 87, 150)
 FIND_CURRENT_COLOR = QColor(255, 150, 30, 190)
 TOKEN_COLORS = (QColor(120, 120, 120, 170), QColor(120, 120, 120, 70))  # alternating underline
+
+
+def label_title(label: LabelInfo | None, label_id: int | None = None) -> str:
+    """How a label is named to the user: 口号/提法 (SLOGAN), or its name alone without a display name."""
+    if label is None:
+        return f"label {label_id}"
+    return f"{label.display} ({label.name})" if label.display else label.name
 
 
 def text_font(point_size: float = 13.0) -> QFont:

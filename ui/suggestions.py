@@ -27,6 +27,7 @@ from PySide6.QtGui import QColor, QKeyEvent
 from annotate.events import LabelsChanged, LexiconChanged, SpansChanged, SuggestionsChanged
 from db.labels import LabelInfo
 from ui.layers import Layer, Mark, Style
+from ui.style import label_title
 from ui.tasks import Task
 
 if TYPE_CHECKING:  # annotate.suggest loads numpy, the rules and OpenCC: when a document opens, not at start-up
@@ -171,10 +172,7 @@ class SuggestionLayer(Layer):
                 for s in self.overlapping(start, end)]
 
     def label_text(self, label_id: int) -> str:
-        label = self._labels.get(label_id)
-        if label is None:
-            return f"label {label_id}"
-        return f"{label.display} ({label.name})" if label.display else label.name
+        return label_title(self._labels.get(label_id), label_id)
 
     def describe(self, position: int) -> list[str]:
         lines = []
