@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QListWidget,
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from annotate.comments import AddComment, RemoveComment
 from annotate.events import CommentsChanged
 from db import comments as comment_rows
 from db.comments import CommentRow
+from ui.dialogs import ok_cancel
 
 Targets = Callable[[], list[tuple[int, str]]]      # (span id, description) the user may comment on right now
 Describe = Callable[[int], str]                    # a span id → "amy's TASK “…”"
@@ -33,11 +34,7 @@ class CommentDialog(QDialog):
         self.text = QPlainTextEdit(self)
         self.text.setPlaceholderText("Why this decision, a question for the annotators, a guideline to fix…")
         self.text.setMinimumSize(420, 110)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add comment")
-        self.buttons.accepted.connect(self._accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, "Add comment", self._accept)
         form = QFormLayout()
         form.addRow("On", self.target)
         form.addRow("Comment", self.text)

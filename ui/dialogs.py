@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 from html import escape
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
@@ -35,6 +35,15 @@ def _login_name() -> str:
         return ""
 
 
+def ok_cancel(dialog: QDialog, ok_text: str, on_ok: Callable[[], None] | None = None) -> QDialogButtonBox:
+    """OK (named for what it does: Import, Export, …) and Cancel; OK calls `on_ok` (default: accept)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.accepted.connect(on_ok or dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 class ImportOptions(QDialog):
     """Confirms what is imported and how (the only option changes text, so it is never silent)."""
 
@@ -49,10 +58,7 @@ class ImportOptions(QDialog):
         about.setMinimumWidth(520)  # a wrapped label needs a width to know its height
         self.join_lines = QCheckBox("Remove the spaces PDF extraction left inside Chinese words (新征 程上 → 新征程上)",
                                     self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "Import")
         layout = QVBoxLayout(self)
         layout.addWidget(about)
         layout.addWidget(self.join_lines)
@@ -78,10 +84,7 @@ class AnnotationImportOptions(QDialog):
         form = QFormLayout()
         form.addRow("Annotator", self.annotator)
         form.addRow("Offsets count", self.unit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "Import")
         layout = QVBoxLayout(self)
         layout.addWidget(about)
         layout.addLayout(form)
@@ -145,10 +148,7 @@ class ExportOptions(QDialog):
         form.addRow("Annotators", self.annotators)
         form.addRow(statuses)
         form.addRow("File", path_row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "Export", self._accept)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.note)
