@@ -14,6 +14,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
+
 from db.models import Script
 
 DETECT_SAMPLE = 2_000
@@ -133,7 +135,7 @@ def convert_with_map(text: str, convert: Callable[[str], str]) -> Converted:
     cross a line break) and a line whose length changes is aligned run by run, then character by character.
     """
     whole = convert(text)
-    if len(whole) == len(text) and _skeleton(whole) == _skeleton(text):
+    if len(whole) == len(text) and _differ_only_in_cjk(whole, text):
         return Converted(whole, len(text))
     source_points: list[int] = [0]
     view_points: list[int] = [0]
@@ -152,10 +154,20 @@ def convert_with_map(text: str, convert: Callable[[str], str]) -> Converted:
     return Converted(view, len(text), tuple(source_points), tuple(view_points))
 
 
-def _skeleton(text: str) -> tuple[list[str], list[int]]:
-    """The non-CJK runs and the lengths of the CJK runs between them: equal skeletons put every non-CJK
-    character at the same position, so no shift hides inside an equal total length."""
-    return _CJK_RUN.split(text), list(map(len, _CJK_RUN.findall(text)))
+def _differ_only_in_cjk(a: str, b: str) -> bool:
+    """Wherever two texts of equal length differ, both hold CJK characters: every other character is in the
+    same place, so no shift hides inside an equal total length. (Vectorized: regular expressions over both
+    texts took longer than OpenCC's conversion.)"""
+    x = np.frombuffer(a.encode("utf-32-le"), dtype=np.uint32)
+    y = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
+    differ = x != y
+    return bool(_is_cjk(x[differ]).all() and _is_cjk(y[differ]).all())
+
+
+def _is_cjk(codes: np.ndarray) -> np.ndarray:
+    """Code points in _CJK_RUN's ranges."""
+    return (((codes >= 0x2E80) & (codes <= 0x9FFF)) | ((codes >= 0xF900) & (codes <= 0xFAFF))
+            | ((codes >= 0x20000) & (codes <= 0x3FFFF)))
 
 
 def _add_point(sources: list[int], views: list[int], s: int, v: int) -> None:

@@ -95,3 +95,13 @@ def test_changed_characters_are_counted_by_position_including_astral_ones():
     assert _changed("國務院😀", "国务院😁") == 3
     assert _changed("两个", "两个确立") == 2  # lengths differ: the extra characters count
     assert _changed("", "") == 0
+
+
+def test_a_conversion_of_equal_length_that_moves_other_characters_takes_the_careful_path():
+    from corpus.script import _differ_only_in_cjk
+
+    assert _differ_only_in_cjk("两個確立𠀀，abc", "两个确立𠀁，abc")  # only CJK changed: one to one
+    assert not _differ_only_in_cjk("甲a", "a乙")  # same length, but 'a' moved
+    assert not _differ_only_in_cjk("a😀", "a😁")  # emoji are not CJK
+    moved = convert_with_map("前甲a后", lambda s: s.replace("甲a", "a乙"))
+    assert moved.text == "前a乙后" and moved.to_view(3) == 3 and moved.to_source(0) == 0
