@@ -267,3 +267,39 @@ def test_a_jsonl_file_saved_on_windows_with_bom_and_crlf_line_ends(database, tmp
     report = import_jsonl(database, path, annotator="lin")
     assert report.imported and report.spans_added == 2
     assert stored(database) == {("lin", "SLOGAN", "两个确立"), ("lin", "SLOGAN", "十项行动")}
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 22])
+def test_a_label_studio_export_is_read_a_task_at_a_time_whatever_the_window(database, tmp_path, monkeypatch, chunk):
+    """Read through a window of a few characters, every task is cut somewhere (inside strings, emoji, 𠀀 and
+    the UTF-8 bytes of a character): the result is the same as reading the whole file, problems keep their lines."""
+    from annotate.formats import records
+
+    monkeypatch.setattr(records._JsonArray, "CHUNK", chunk)
+    long = "推动京津冀协同发展走深走实😀𠀀。" * 40
+    tasks = [{"data": {"text": long + "两个确立"}, "annotations": [{"completed_by": 1, "result": [
+                 {"type": "labels", "value": {"start": len(long), "end": len(long) + 4, "text": "两个确立",
+                                              "labels": ["SLOGAN"]}}]}]},
+             {"data": {"text": "市委组织部负责落实。"}, "annotations": [{"completed_by": 1, "result": [
+                 {"type": "labels", "value": {"start": 0, "end": 5, "text": "市委组织部", "labels": ["INSTITUTION"]}}]}]}]
+    path = tmp_path / "ls.json"
+    path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+    report = import_jsonl(database, path)
+    assert report.imported and report.spans_added == 2
+    assert stored(database) == {("labelstudio-1", "SLOGAN", "两个确立"), ("labelstudio-1", "INSTITUTION", "市委组织部")}
+
+    broken = tmp_path / "broken.json"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    second = max(number for number, line in enumerate(lines) if line == " {")  # where task 2 starts (0-based)
+    assert lines[second + 2].lstrip().startswith('"text"')  # its text, on line second + 3 (1-based)
+    lines[second + 2] = lines[second + 2].replace('"', "", 1)  # a quote missing there
+    broken.write_text("\n".join(lines), encoding="utf-8")
+    [problem] = import_jsonl(database, broken).problems
+    assert problem.line == second + 3 and problem.message.startswith("not valid JSON")
+    cut = tmp_path / "cut.json"
+    cut.write_text(path.read_text(encoding="utf-8").rstrip().rstrip("]"), encoding="utf-8")
+    assert "not closed" in import_jsonl(database, cut).problems[0].message
+    bad_bytes = tmp_path / "bad.json"
+    bad_bytes.write_bytes(path.read_bytes().replace("市委组织部负责".encode(), b"\xff\xfe", 1))
+    [problem] = import_jsonl(database, bad_bytes).problems
+    assert problem.message.startswith("not UTF-8") and problem.line == second + 3  # the line of "text": …

@@ -7,6 +7,7 @@ text, whatever the file counted in.
 
 from __future__ import annotations
 
+import codecs
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -229,41 +230,38 @@ class _Reader:
                 yield Position(done, total)
 
     def labelstudio(self, path: Path) -> Iterator:
-        data = path.read_bytes()
+        """The tasks of a Label Studio export (one JSON array), read a task at a time from a window over the
+        file, so memory holds the largest task, not the file (a million spans: a 200 MB file)."""
+        tasks = _JsonArray(path)
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            yield Problem(self.path, data.count(b"\n", 0, error.start) + 1, f"not UTF-8 ({error.reason})")
-            return
-        del data
-        lines = _LineCounter(text)
-        decoder = json.JSONDecoder()
-        at = _skip_space(text, 0)
-        if not text.startswith("[", at):
-            yield Problem(self.path, lines.at(at), "a Label Studio export is a JSON array of tasks")
-            return
-        at = _skip_space(text, at + 1)
-        task_number = 0
-        while not text.startswith("]", at):
-            line = lines.at(at)
-            try:
-                task, end = decoder.raw_decode(text, at)
-            except ValueError as error:
-                yield Problem(self.path, getattr(error, "lineno", line), f"not valid JSON ({_json_reason(error)})")
+            if not tasks.opens():
+                yield Problem(self.path, tasks.line(), "a Label Studio export is a JSON array of tasks")
                 return
-            task_number += 1
-            try:
-                yield from self._labelstudio_task(line, task)
-            except _LineProblems as problems:
-                yield from (Problem(self.path, line, f"task {task_number}: {message}")
-                            for message in problems.messages)
-            yield Position(end, len(text))
-            at = _skip_space(text, end)
-            if text.startswith(",", at):
-                at = _skip_space(text, at + 1)
-            elif not text.startswith("]", at):
-                yield Problem(self.path, lines.at(at), "expected ',' or ']' between tasks")
-                return
+            task_number = 0
+            while True:
+                try:
+                    task = tasks.next_item()
+                except _ArrayProblem as problem:
+                    yield Problem(self.path, tasks.line(), str(problem))
+                    return
+                except ValueError as error:
+                    yield Problem(self.path, tasks.item_line + getattr(error, "lineno", 1) - 1,
+                                  f"not valid JSON ({_json_reason(error)})")
+                    return
+                if task is _END:
+                    return
+                line = tasks.item_line
+                task_number += 1
+                try:
+                    yield from self._labelstudio_task(line, task)
+                except _LineProblems as problems:
+                    yield from (Problem(self.path, line, f"task {task_number}: {message}")
+                                for message in problems.messages)
+                yield Position(*tasks.progress())
+        except _NotUtf8 as error:
+            yield Problem(self.path, error.line, f"not UTF-8 ({error.reason})")
+        finally:
+            tasks.close()
 
     # -- one item of each format -------------------------------------------------------------------------------
 
@@ -664,13 +662,103 @@ def _skip_space(text: str, at: int) -> int:
     return at
 
 
-class _LineCounter:
-    """Line numbers of increasing positions in one text, counting each stretch once."""
+_END = object()  # no more items in the array
 
-    def __init__(self, text: str):
-        self.text, self.line, self.counted = text, 1, 0
 
-    def at(self, position: int) -> int:
-        self.line += self.text.count("\n", self.counted, position)
-        self.counted = position
-        return self.line
+class _ArrayProblem(ValueError):
+    """The array itself is malformed between its items."""
+
+
+class _NotUtf8(Exception):
+    def __init__(self, line: int, reason: str):
+        super().__init__(reason)
+        self.line, self.reason = line, reason
+
+
+class _JsonArray:
+    """The items of a JSON array in a file, one at a time, with the line each starts on. Text is decoded a chunk
+    at a time into a window; an item cut by the window's end is decoded again once more text has come."""
+
+    CHUNK = 1 << 22
+
+    def __init__(self, path: Path):
+        self.file = path.open("rb")
+        self.size = path.stat().st_size
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self.json = json.JSONDecoder()
+        self.text, self.at = "", 0  # the window, and where the next unread character is in it
+        self.lines_before = 1  # the line the window starts on
+        self.bytes_read, self.eof = 0, False
+        self._first = True  # no item read yet: no ',' before it
+        self.item_line = 1  # the line the last item began on
+
+    def close(self) -> None:
+        self.file.close()
+
+    def line(self) -> int:
+        return self.lines_before + self.text.count("\n", 0, self.at)
+
+    def progress(self) -> tuple[int, int]:
+        return self.bytes_read, self.size
+
+    def _more(self, at_least: int = CHUNK) -> bool:
+        """Append the next chunk (dropping what was read); False at the end of the file."""
+        if self.eof:
+            return False
+        raw = self.file.read(max(at_least, self.CHUNK))
+        try:
+            fresh = self.decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError as error:
+            raise _NotUtf8(self.lines_before + self.text.count("\n") + raw.count(b"\n", 0, error.start),
+                           error.reason) from None
+        self.bytes_read += len(raw)
+        self.eof = not raw
+        if not fresh:
+            return bool(raw)  # (a character's first bytes only: more to come)
+        lines_read = self.lines_before + self.text.count("\n", 0, self.at)
+        self.text, self.at, self.lines_before = self.text[self.at:] + fresh, 0, lines_read
+        return True
+
+    def _skip_space(self) -> bool:
+        """Move past white space (reading on as needed); False when the file ends first."""
+        while True:
+            self.at = _skip_space(self.text, self.at)
+            if self.at < len(self.text):
+                return True
+            if not self._more():
+                return False
+
+    def opens(self) -> bool:
+        if not self._skip_space() or not self.text.startswith("[", self.at):
+            return False
+        self.at += 1
+        self._first = True
+        return True
+
+    def next_item(self) -> Any:
+        if not self._skip_space():
+            raise _ArrayProblem("the array of tasks is not closed with ']'")
+        if self.text.startswith("]", self.at):
+            self.at += 1
+            return _END
+        if not self._first:
+            if not self.text.startswith(",", self.at):
+                raise _ArrayProblem("expected ',' or ']' between tasks")
+            self.at += 1
+            if not self._skip_space():
+                raise _ArrayProblem("the array of tasks is not closed with ']'")
+        self._first = False
+        self.item_line = self.line()
+        wanted = self.CHUNK
+        while True:
+            try:
+                item, end = self.json.raw_decode(self.text, self.at)
+            except json.JSONDecodeError as error:
+                # Maybe only cut by the window's end (an unterminated string says where it began, not where the
+                # text stopped): read on, twice as much each time, and decide at the end of the file.
+                if not self._more(wanted):
+                    raise json.JSONDecodeError(error.msg, self.text[self.at:], error.pos - self.at) from None
+                wanted *= 2
+                continue
+            self.at = end
+            return item
