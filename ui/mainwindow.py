@@ -22,6 +22,7 @@ from ui.assist import Assist
 from ui.dialogs import AnnotationImportOptions, CheatSheet, ExportOptions, ImportOptions, ask_annotator
 from ui.docpane import DocumentPane
 from ui.doclist import DocumentListPanel
+from ui.elidedlabel import ElidedLabel
 from ui.errors import environment_reason, refusal_reason, show_error
 from ui.review import ReviewController
 from ui.settings import Settings
@@ -76,8 +77,7 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel(self)
         self.counts_label.setFixedWidth(300)
         self.counts_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.selection_label = QLabel(self)
-        self.selection_label.setMinimumWidth(10)
+        self.selection_label = ElidedLabel(self)
         status = self.statusBar()
         status.addWidget(self.selection_label, 1)
         status.addPermanentWidget(self.script_label)
