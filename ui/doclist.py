@@ -67,16 +67,20 @@ class DocumentListModel(RowTableModel):
         self.reload()
 
     def reload(self) -> None:
+        """Start again with the first page, read inside the reset: when it holds every match, the count (asked
+        for on the reset) is its length instead of a second scan of the corpus."""
         self.beginResetModel()
         self._rows, self._row_of, self._spans = [], {}, {}
         self._exhausted = self._database is None
+        if not self._exhausted:
+            self._add(*self._next_page())
         self.endResetModel()
-        if self.canFetchMore(QModelIndex()):
-            self.fetchMore(QModelIndex())
 
     def matching_count(self) -> int:
         if self._database is None:
             return 0
+        if self._exhausted:  # every match is loaded already: no second scan of the corpus to count them
+            return len(self._rows)
         with self._database.session() as session:
             return documents.count_matching(session, text=self.forms, statuses=self.statuses,
                                             review_statuses=self.review_statuses)
@@ -88,6 +92,16 @@ class DocumentListModel(RowTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:
         if parent.isValid() or self._exhausted:
             return
+        page, counts = self._next_page()
+        if not page:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        self._add(page, counts)
+        self.endInsertRows()
+
+    def _next_page(self) -> tuple[list[DocumentInfo], dict[int, int]]:
+        """The next page of matches and their span counts; the last page marks the model exhausted."""
         after = self._rows[-1].id if self._rows else None
         with self._database.session() as session:
             page = documents.page(session, after_id=after, limit=self.PAGE, text=self.forms,
@@ -95,15 +109,14 @@ class DocumentListModel(RowTableModel):
             counts = documents.span_counts(session, [row.id for row in page], [self._annotator_id]) if page else {}
         if len(page) < self.PAGE:
             self._exhausted = True
-        if not page:
-            return
+        return page, counts
+
+    def _add(self, page: list[DocumentInfo], counts: dict[int, int]) -> None:
         first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
         for offset, row in enumerate(page):
             self._row_of[row.id] = first + offset
         self._rows.extend(page)
         self._spans.update(counts)
-        self.endInsertRows()
 
     def row_of(self, document_id: int, *, fetch: bool = True) -> int | None:
         """The row of a document, fetching pages until it appears (None if the filter hides it)."""
