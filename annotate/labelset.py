@@ -21,6 +21,20 @@ COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 NAME = re.compile(rf"\S{{1,{NAME_MAX}}}")  # one word: label names are keys in every export
 
 
+# Colours offered to new labels in turn, the default labels' first; then the keys 1–9 not taken yet.
+PALETTE = ("#e76f51", "#2a9d8f", "#457b9d", "#e9c46a", "#8e44ad", "#d62828", "#52b788", "#f4a261", "#6c757d")
+
+
+def free_color(existing: list[LabelInfo]) -> str:
+    used = {label.color.lower() for label in existing}
+    return next((color for color in PALETTE if color not in used), PALETTE[len(existing) % len(PALETTE)])
+
+
+def free_key(existing: list[LabelInfo]) -> str | None:
+    used = {label.shortcut for label in existing}
+    return next((str(n) for n in range(1, 10) if str(n) not in used), None)
+
+
 class LabelError(ValueError):
     """A label that cannot be saved, with the reason."""
 
@@ -47,17 +61,18 @@ class LabelSet:
         with self.database.session() as session:
             return labels.all_labels(session)
 
-    def add(self, *, name: str, display: str = "", color: str = "#f4a261", shortcut: str | None = None,
+    def add(self, *, name: str, display: str = "", color: str | None = None, shortcut: str | None = None,
             description: str = "") -> LabelInfo:
+        """A new label; without a colour it gets the first one of PALETTE no label has."""
         shortcut = shortcut or None
         check(name=name, display=display, color=color, shortcut=shortcut)
         try:
             with self.database.transaction() as session:
-                label = labels.add_label(session, name=name, display=display, color=color, shortcut=shortcut,
+                label = labels.add_label(session, name=name, display=display,
+                                         color=color or free_color(labels.all_labels(session)), shortcut=shortcut,
                                          description=description)
         except IntegrityError:
-            what = f"label {name!r}" + (f" or shortcut {shortcut!r}" if shortcut else "")
-            raise LabelError(f"{what} is already in use") from None
+            raise LabelError(self._taken(None, name, shortcut)) from None
         self.events.emit(LabelsChanged())
         return label
 
@@ -69,9 +84,24 @@ class LabelSet:
               shortcut=fields.get("shortcut"))
         try:
             with self.database.transaction() as session:
+                old = labels.by_id(session, label_id)
                 label = labels.update_label(session, label_id, **fields)
+                if old is not None and label.name != old.name:
+                    from annotate import rules  # (not at start-up: the rules load with the suggestions)
+
+                    rules.keep_label(session, old.name, label_id)  # built-in rules find their label by name
         except IntegrityError:
-            raise LabelError(f"name {fields.get('name')!r} or shortcut {fields.get('shortcut')!r} "
-                             "is already used by another label") from None
+            raise LabelError(self._taken(label_id, fields.get("name"), fields.get("shortcut"))) from None
         self.events.emit(LabelsChanged())
         return label
+
+    def _taken(self, label_id: int | None, name: str | None, shortcut: str | None) -> str:
+        """Which of the name and the key another label has (for the refusal)."""
+        others = [label for label in self.all() if label.id != label_id]
+        for label in others:
+            if name is not None and label.name == name:
+                return f"a label named {name!r} exists already"
+        for label in others:
+            if shortcut and label.shortcut == shortcut:
+                return f"the key {shortcut!r} is {label.name}'s already: give {label.name} another key (or none) first"
+        return "another label has this name or key"

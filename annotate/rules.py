@@ -374,6 +374,16 @@ def _label_id(session: Session, label: str) -> int:
     return found.id
 
 
+def keep_label(session: Session, old_name: str, label_id: int) -> None:
+    """A label renamed from `old_name`: the built-in rules that found it by that name keep it by id."""
+    rows = {row.name: row for row in rule_rows.all_rules(session)}
+    for rule in BUILTIN:
+        row = rows.get(rule.name)
+        if rule.label == old_name and (row is None or row.label_id is None):
+            rule_rows.put(session, name=rule.name, pattern=None, label_id=label_id,
+                          enabled=row.enabled if row else True)
+
+
 def set_enabled(session: Session, name: str, enabled: bool) -> None:
     row = rule_rows.get(session, name)
     if row is None and name not in BY_NAME:

@@ -27,6 +27,11 @@ def all_labels(session: Session) -> list[LabelInfo]:
     return [_info(label) for label in session.scalars(select(Label).order_by(Label.position, Label.id))]
 
 
+def by_id(session: Session, label_id: int) -> LabelInfo | None:
+    label = session.get(Label, label_id)
+    return _info(label) if label else None
+
+
 def by_name(session: Session, name: str) -> LabelInfo | None:
     label = session.scalar(select(Label).where(Label.name == name))
     return _info(label) if label else None

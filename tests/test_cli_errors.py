@@ -70,7 +70,7 @@ BAD_INPUT = [
     (["import", "--format", "prodigy", "{tmp}"], "is a folder"),
     (["import", "{tmp}/missing.txt"], "1 of 1 files refused"),
     (["labels", "add", "TWO WORDS"], "must be one word"),
-    (["labels", "add", "SLOGAN"], "label 'SLOGAN' is already in use"),
+    (["labels", "add", "SLOGAN"], "a label named 'SLOGAN' exists already"),
     (["agree", "--annotators", "amy"], "at least two"),
     (["agree", "--annotators", "amy", "nobody"], "no annotator named 'nobody'"),
     (["agree", "--annotators", "amy", "bob", "--label", "NOPE"], "no label named 'NOPE'"),

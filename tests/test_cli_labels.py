@@ -19,16 +19,18 @@ def test_labels_are_listed_and_added(db_path, capsys):
                                    "INSTITUTION\t机构\t#457b9d\t3"]
     code, lines, _ = run(capsys, db_path, "add", "POLICY", "--display", "政策", "--color", "#112233", "--key", "4")
     assert code == 0 and lines[-1] == "POLICY\t政策\t#112233\t4"
+    code, lines, _ = run(capsys, db_path, "add", "EVENT")  # a colour and a key no label has yet
+    assert code == 0 and lines[-1] == "EVENT\t\t#e9c46a\t5"
 
 
 @pytest.mark.parametrize("argv, reason", [
     (["add", "TWO WORDS"], "label name 'TWO WORDS' must be one word without spaces"),
     (["add", "POLICY", "--color", "red"], "colour 'red' is not #rrggbb"),
     (["add", "POLICY", "--key", "12"], "shortcut '12' must be a single key"),
-    (["add", "SLOGAN"], "label 'SLOGAN' is already in use"),
+    (["add", "SLOGAN"], "a label named 'SLOGAN' exists already"),
     (["add", "L" * 65], f"label name '{'L' * 65}' must be one word without spaces, at most 64 characters"),
     (["add", "POLICY", "--display", "政" * 129], "display name"),
-    (["add", "POLICY", "--key", "1"], "label 'POLICY' or shortcut '1' is already in use"),
+    (["add", "POLICY", "--key", "1"], "the key '1' is SLOGAN's already: give SLOGAN another key (or none) first"),
 ])
 def test_a_label_that_cannot_be_saved_is_refused_with_the_reason(db_path, capsys, argv, reason):
     code, _, err = run(capsys, db_path, *argv)

@@ -104,3 +104,34 @@ def test_labels_are_checked_committed_and_announced(database):
     with pytest.raises(LabelError, match="one word"):
         label_set.add(name="two words")
     assert label_set.all()[-1].color == "#445566"
+
+
+def test_renaming_a_label_keeps_the_built_in_rules_that_use_it(database):
+    """The built-in rules find their label by name: renamed SLOGAN → KOUHAO, they must not fall silent."""
+    from annotate import rules
+
+    label_set = LabelSet(database, EventBus())
+    slogan = next(label for label in label_set.all() if label.name == "SLOGAN")
+    with database.session() as session:
+        before = {info.name: info.label_id for info in rules.rule_infos(session) if info.active}
+    label_set.update(slogan.id, name="KOUHAO")
+    with database.session() as session:
+        after = {info.name: info.label_id for info in rules.rule_infos(session) if info.active}
+        assert {info.label for info in rules.rule_infos(session) if info.label_id == slogan.id} == {"KOUHAO"}
+    assert after == before and "quoted_numbered" in after
+
+
+def test_a_refused_label_says_which_label_has_the_name_or_the_key(database):
+    label_set = LabelSet(database, EventBus())
+    slogan, task = label_set.all()[:2]
+    with pytest.raises(LabelError, match="the key '2' is TASK's already"):
+        label_set.update(slogan.id, shortcut="2")
+    with pytest.raises(LabelError, match="a label named 'TASK' exists already"):
+        label_set.update(slogan.id, name="TASK")
+
+
+def test_new_labels_get_a_colour_of_their_own(database):
+    label_set = LabelSet(database, EventBus())
+    added = [label_set.add(name=f"L{i}") for i in range(3)]
+    colours = [label.color for label in label_set.all()]
+    assert len(set(colours)) == len(colours) == 6 and all(label.shortcut is None for label in added)

@@ -8,11 +8,10 @@ from PySide6.QtWidgets import (QColorDialog, QDialog, QDialogButtonBox, QFormLay
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
-from annotate.labelset import LabelError, LabelSet
+from annotate.labelset import PALETTE, LabelError, LabelSet, free_color, free_key
 from db.labels import LabelInfo
 from ui.style import swatch_icon
 
-PALETTE = ("#e76f51", "#2a9d8f", "#457b9d", "#e9c46a", "#8e44ad", "#d62828", "#52b788", "#f4a261", "#6c757d")
 
 
 class LabelEditor(QDialog):
@@ -103,13 +102,10 @@ class LabelEditor(QDialog):
     def new_label(self) -> None:
         self.current = None
         self.list.clearSelection()
-        used = {label.shortcut for label in self.labels}
-        free_key = next((str(n) for n in range(1, 10) if str(n) not in used), "")
-        used_colors = {label.color.lower() for label in self.labels}
         self.name.clear()
         self.display.clear()
-        self._set_color(next((c for c in PALETTE if c not in used_colors), PALETTE[0]))
-        self.shortcut.setText(free_key)
+        self._set_color(free_color(self.labels))
+        self.shortcut.setText(free_key(self.labels) or "")
         self.description.clear()
         self.error.clear()
         self.name.setFocus()

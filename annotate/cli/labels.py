@@ -6,7 +6,7 @@ import argparse
 
 from annotate.cli import CommandError
 from annotate.events import EventBus
-from annotate.labelset import LabelError, LabelSet
+from annotate.labelset import LabelError, LabelSet, free_key
 from db.engine import Database
 
 
@@ -16,8 +16,8 @@ def register(subparsers) -> None:
     add = actions.add_parser("add", help="add a label")
     add.add_argument("name", help="key name used in exports, one word, e.g. POLICY")
     add.add_argument("--display", default="", help="name shown to annotators, e.g. 政策")
-    add.add_argument("--color", default="#f4a261", help="colour as #rrggbb")
-    add.add_argument("--key", help="shortcut key, one character (1-9)")
+    add.add_argument("--color", help="colour as #rrggbb (default: the first of the palette no label has)")
+    add.add_argument("--key", help="shortcut key, one character (default: the first of 1-9 no label has)")
     add.add_argument("--description", default="")
     parser.set_defaults(run=run)
 
@@ -26,7 +26,8 @@ def run(args: argparse.Namespace, database: Database) -> int:
     label_set = LabelSet(database, EventBus())
     if args.action == "add":
         try:
-            label_set.add(name=args.name, display=args.display, color=args.color, shortcut=args.key,
+            label_set.add(name=args.name, display=args.display, color=args.color,
+                          shortcut=args.key if args.key is not None else free_key(label_set.all()),
                           description=args.description)
         except LabelError as error:
             raise CommandError(str(error)) from None
