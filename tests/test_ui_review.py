@@ -466,3 +466,16 @@ def test_a_selection_where_nobody_proposed_anything_gives_gold_a_span_of_the_rev
     assert gold(db_path, reviewed) == []
     window.undo_action.trigger()
     assert [g[:3] for g in gold(db_path, reviewed)] == [(*meeting, "TASK")]
+
+
+def test_delete_in_the_disagreement_list_rejects_the_chosen_one(open_window, qtbot, db_path, reviewed):
+    window = open_window()
+    start_review(qtbot, window)
+    table = window.review.panel.table
+    table.setFocus()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualRect(table.model().index(1, 1)).center())  # the second disagreement's row
+    chosen = window.review.current
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert window.review.state.decision(chosen) is not None
+    assert window.review.state.decision(chosen).action == "reject"

@@ -7,7 +7,7 @@ from html import escape
 from typing import Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QTableView, QVBoxLayout, QWidget)
 
@@ -110,6 +110,12 @@ class ReviewPanel(QWidget):
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         model.modelReset.connect(self._size_columns)
+        # Delete rejects here too, as in the text (a row of the list is a disagreement chosen).
+        reject_here = QAction(self.table)
+        reject_here.setShortcut(QKeySequence(Qt.Key.Key_Delete))
+        reject_here.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        reject_here.triggered.connect(actions["reject"].trigger)
+        self.table.addAction(reject_here)
 
         top = QHBoxLayout()
         top.addWidget(self.mode_button)
