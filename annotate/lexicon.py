@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import io
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
@@ -141,13 +142,31 @@ def set_offer_mode(database: Database, mode: OfferMode) -> None:
         settings.put(session, OFFER_SETTING, OfferMode(mode).value)
 
 
+CLAUSE_MARKS = set("，。；！？：,;!?")  # a term never holds these (、 it may: 街乡吹哨、部门报到)
+
+
+def term_text(text: str) -> str | None:
+    """What of a labelled text can be a lexicon term: without the spaces, quotes, brackets and commas around it
+    (a keyboard selection easily takes them: “两个维护” → 两个维护, ，天津市委 → 天津市委); None when it spans
+    clauses or lines (强调，要 is a slip, not a formulation)."""
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or unicodedata.category(text[start]).startswith("P")):
+        start += 1
+    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1]).startswith("P")):
+        end -= 1
+    term = text[start:end]
+    if "\n" in term or "\t" in term or CLAUSE_MARKS.intersection(term):
+        return None
+    return term
+
+
 def offer_for(database: Database, row: SpanRow) -> Offer | None:
-    """The offer a span makes, or None: too short or long, across lines, already in the lexicon
+    """The offer a span makes, or None: too short or long, across lines or clauses, already in the lexicon
     with this label, or rejected for it. Traditional text is offered in simplified form, with the
     original as a variant (the segmenter cuts traditional documents after t2s)."""
     with database.session() as session:
-        text = documents.text_of(session, row.document_id)[row.start:row.end].strip()
-        if not MIN_TERM <= len(text) <= MAX_TERM or "\n" in text or "\t" in text:
+        text = term_text(documents.text_of(session, row.document_id)[row.start:row.end])
+        if text is None or not MIN_TERM <= len(text) <= MAX_TERM:
             return None
         script = documents.info(session, row.document_id).script
         term = t2s(text) if script == Script.TRADITIONAL else text
@@ -200,7 +219,9 @@ class LexiconOffers:
             text = documents.text_of(session, event.document_id)
         groups: dict[tuple[str, int], list[SpanRow]] = {}  # label all occurrences: one offer per term
         for row in offered:
-            groups.setdefault((text[row.start:row.end].strip(), row.label_id), []).append(row)
+            term = term_text(text[row.start:row.end])
+            if term:
+                groups.setdefault((term, row.label_id), []).append(row)
         for (term, _label_id), rows in groups.items():
             self._offer(term, rows)
 

@@ -232,3 +232,17 @@ def test_a_new_term_becomes_one_token_in_the_documents_it_touches(database, ids)
     lexicon.add_entry(database, "是根本", ids["TASK"])  # not a word of any dictionary: 是|根本 without it
     assert lexicon.refresh_segmentation(database, ["是根本"]) == 1
     assert (text.index("是根本"), text.index("是根本") + 3) in document_tokens(database, ids["simplified"])
+
+
+def test_a_keyboard_selection_offers_its_term_without_the_punctuation_around_it(database, stored):
+    """Ctrl+Shift+→ stops before 、，“《: the span may hold them, the lexicon term must not."""
+    ids = stored(annotators=["amy"], documents={"d": "印发《两个维护》，天津市委强调，要坚持“放管服”。"})
+    events = EventBus()
+    lexicon.LexiconOffers(database, events)
+    store = _store(database, events)
+    text = "印发《两个维护》，天津市委强调，要坚持“放管服”。"
+    for piece in ("《两个维护》", "，天津市委", "强调，要", "“放管服”。"):
+        start = text.index(piece)
+        AddSpan(ids["d"], ids["SLOGAN"], ids["amy"], start, start + len(piece)).redo(store)
+    assert [e[0] for e in _lexicon(database)] == ["两个维护", "天津市委", "放管服"]  # 强调，要: two clauses
+    assert lexicon.term_text(" “两个维护” ") == "两个维护" and lexicon.term_text("街乡吹哨、部门报到") == "街乡吹哨、部门报到"
