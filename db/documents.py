@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from db import fulltext
 from db.engine import Executor
-from db.models import Document, ReviewStatus, Script, Span, Status
+from db.models import Document, Origin, ReviewStatus, Script, Span, Status
 
 
 class DocumentInfo(NamedTuple):
@@ -120,12 +120,14 @@ def set_status(session: Session, document_id: int, status: Status, *, only_from:
 
 _RESTART = update(Document).where(
     Document.id == bindparam("document_id"), Document.status == Status.IN_PROGRESS,
-    ~select(Span.id).where(Span.document_id == bindparam("document_id")).exists()).values(status=Status.NEW)
+    ~select(Span.id).where(Span.document_id == bindparam("document_id"),
+                           Span.origin.in_([Origin.MANUAL, Origin.SUGGESTED])).exists()).values(status=Status.NEW)
 
 
 def restart_if_unlabelled(session: Session, document_id: int) -> bool:
-    """In progress → new when the document has no span left (its first label undone), in one statement so that a
-    span a teammate adds meanwhile keeps it in progress. Returns whether it changed."""
+    """In progress → new when no span an annotator made is left (their first label undone; imported spans did not
+    start it and do not keep it), in one statement so that a span a teammate adds meanwhile keeps it in
+    progress. Returns whether it changed."""
     return session.execute(_RESTART, {"document_id": document_id}).rowcount > 0
 
 
