@@ -184,6 +184,11 @@ def test_traditional_shown_simplified_keeps_spans_selection_and_scroll(open_wind
     assert view.display.text == TRADITIONAL
     assert view.selection() == (other, other + 6)
     assert view.first_visible() == top
+    window.simplified_action.trigger()
+    window.pane.open_find()
+    window.pane.find_bar.field.setText("兩個確立")  # typed as the document writes it, while it shows in 简
+    window.pane._search("兩個確立")
+    assert window.pane.find_layer.matches == [(slogan, slogan + 4)]
 
 
 def test_the_scroll_position_read_and_restored_stays_put_inside_a_wrapped_paragraph(open_window, database):

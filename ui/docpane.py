@@ -354,10 +354,15 @@ class DocumentPane(QWidget):
 
     def _search(self, needle: str) -> None:
         display = self.view.display
-        found = find_all(display.text, needle)
-        if display.conversion is not None:
+        if display.conversion is not None:  # the text shows 简: a term typed in 繁 is looked for as 简 too
+            from corpus.script import t2s
+
+            simplified = t2s(needle)
+            found = sorted({*find_all(display.text, needle), *find_all(display.text, simplified)})
             to_source = display.conversion.to_source
             found = [(to_source(start), to_source(end)) for start, end in found]
+        else:
+            found = find_all(display.text, needle)
         caret = self.view.caret()
         current = next((i for i, (start, _) in enumerate(found) if start >= caret), 0 if found else -1)
         self.find_layer.set_matches(found, current)
