@@ -39,6 +39,10 @@ class SpanError(ValueError):
     """An edit that cannot be made (bad range, exact duplicate, unknown span)."""
 
 
+class SpanGone(SpanError):
+    """The span is not in the database any more: another window or program removed it."""
+
+
 def check_range(start: int, end: int, length: int) -> None:
     if not (0 <= start < end <= length):
         raise SpanError(f"span [{start}, {end}) is outside the text (0..{length}) or empty")
@@ -134,7 +138,8 @@ class SpanStore:
         with self.database.edit() as connection:
             rows = span_rows.get_many(connection, span_ids)
             if len(rows) != len(set(span_ids)):
-                raise SpanError(f"{len(set(span_ids)) - len(rows)} of these spans no longer exist")
+                raise SpanGone(f"{len(set(span_ids)) - len(rows)} of these spans are gone: another window or "
+                               "program removed them")
             span_rows.delete_many(connection, span_ids)
         for document_id, group in _by_document(rows).items():
             self.events.emit(SpansChanged(document_id, removed=tuple(group)))
@@ -148,5 +153,5 @@ class SpanStore:
     def _get(connection, span_id: int) -> SpanRow:
         row = span_rows.get(connection, span_id)
         if row is None:
-            raise SpanError(f"span {span_id} no longer exists")
+            raise SpanGone("that span is gone: another window or program removed it")
         return row

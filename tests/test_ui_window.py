@@ -347,3 +347,21 @@ def test_toolbar_buttons_keep_their_short_names_when_toggled(open_window):
     window.tokens_action.trigger()
     window.simplified_action.trigger()
     assert names() == before
+
+
+def test_undo_of_a_span_another_window_removed_shows_the_document_as_it_is(open_window, qtbot, corpus, db_path):
+    """No ghost span drawn where the database has none, and no −1 in the document list."""
+    window = open_window()
+    view = window.pane.view
+    view.select(SLOGAN_AT, SLOGAN_AT + 4)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    (row,) = window.pane.span_layer.own_rows()
+    other = open_database(str(db_path))  # another window removes it
+    with other.transaction() as session:
+        span_rows.delete_span(session, row.id)
+    other.close()
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "gone" in window.statusBar().currentMessage()
+    assert window.pane.span_layer.own_rows() == []
+    model = window.documents.model
+    assert model.data(model.index(model.row_of(corpus[0]), model.SPANS)) == "0"

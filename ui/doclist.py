@@ -136,9 +136,11 @@ class DocumentListModel(RowTableModel):
         if row is None:
             return
         own = self._annotator_id
-        delta = sum(r.annotator_id == own for r in event.added) - sum(r.annotator_id == own for r in event.removed)
-        if delta:
-            self._spans[event.document_id] = self._spans.get(event.document_id, 0) + delta
+        if any(r.annotator_id == own for r in (*event.added, *event.removed)):
+            # Counted again, not adjusted: another window or program may have changed it meanwhile.
+            with self._database.session() as session:
+                counts = documents.span_counts(session, [event.document_id], [own])
+            self._spans[event.document_id] = counts.get(event.document_id, 0)
             index = self.index(row, self.SPANS)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole])
 
@@ -159,6 +161,8 @@ class DocumentListModel(RowTableModel):
             return
         with self._database.session() as session:
             fresh = documents.infos(session, loaded)
+            counts = documents.span_counts(session, loaded, [self._annotator_id])
+        self._spans.update({document_id: counts.get(document_id, 0) for document_id in loaded})
         for info in fresh:
             row = self._row_of[info.id]
             self._rows[row] = info

@@ -338,6 +338,7 @@ class MainWindow(QMainWindow):
         workspace.undo_stack.undoTextChanged.connect(self._undo_text)
         workspace.undo_stack.redoTextChanged.connect(self._redo_text)
         workspace.refused.connect(self._refused)
+        workspace.stale.connect(self._show_again)
         workspace.failed.connect(self._failed)
         workspace.bridge.spansChanged.connect(self.documents.model.on_spans_changed)
         workspace.bridge.spansChanged.connect(self._update_position)
@@ -496,6 +497,13 @@ class MainWindow(QMainWindow):
 
     def _refused(self, reason: str) -> None:
         self.statusBar().showMessage(reason, 6000)
+
+    def _show_again(self) -> None:
+        """The open document as the database has it now (another window removed a span drawn here)."""
+        if self.pane.document is not None:
+            document_id = self.pane.document.id
+            self.open_document(document_id, self.pane.position())
+            self.workspace.events.emit(DocumentsChanged((document_id,)))  # its row in the list, its counts
 
     def _failed(self, what: str, error: BaseException) -> None:
         self.report_error(what, error)

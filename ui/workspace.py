@@ -13,7 +13,7 @@ from annotate.edits import Edit
 from annotate.events import EventBus
 from annotate.labelset import LabelSet
 from annotate.progress import DocumentProgress
-from annotate.spans import SpanStore
+from annotate.spans import SpanGone, SpanStore
 from db import annotators
 from db.engine import Database
 from ui import undo
@@ -24,6 +24,7 @@ from ui.events import EventBridge
 class Workspace(QObject):
     refused = Signal(str)  # the domain said no (duplicate span, ...): shown briefly in the status bar
     failed = Signal(str, object)  # (what, exception): the environment or a bug; shown as a dialog
+    stale = Signal()  # an edit met a span another window or program removed: show the database as it is now
 
     def __init__(self, database: Database, annotator: str, parent: QObject | None = None):
         super().__init__(parent)
@@ -43,6 +44,8 @@ class Workspace(QObject):
         return undo.push(self.undo_stack, edit, self.spans, self._report)
 
     def _report(self, error: Exception) -> None:
+        if isinstance(error, SpanGone):
+            self.stale.emit()
         if not is_bug(error) and refusal_reason(error) is not None:
             self.refused.emit(refusal_reason(error))
         else:
