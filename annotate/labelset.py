@@ -105,3 +105,22 @@ class LabelSet:
             if shortcut and label.shortcut == shortcut:
                 return f"the key {shortcut!r} is {label.name}'s already: give {label.name} another key (or none) first"
         return "another label has this name or key"
+
+    def uses(self, label_id: int) -> tuple[int, int, int]:
+        """(spans, lexicon entries, own rules) with this label."""
+        with self.database.session() as session:
+            return labels.uses(session, label_id)
+
+    def remove(self, label_id: int) -> None:
+        """Delete a label no span has (a label with spans is refused: relabel or remove them first); its lexicon
+        entries and own rules go with it."""
+        with self.database.transaction() as session:
+            label = labels.by_id(session, label_id)
+            if label is None:
+                raise LabelError("that label is gone already")
+            spans, _, _ = labels.uses(session, label_id)
+            if spans:
+                raise LabelError(f"{spans:,} span{'s have' if spans != 1 else ' has'} the label {label.name}: "
+                                 "relabel or remove them first (nothing was changed)")
+            labels.delete_label(session, label_id)
+        self.events.emit(LabelsChanged())

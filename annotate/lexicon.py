@@ -168,6 +168,8 @@ def offer_for(database: Database, row: SpanRow) -> Offer | None:
         text = term_text(documents.text_of(session, row.document_id)[row.start:row.end])
         if text is None or not MIN_TERM <= len(text) <= MAX_TERM:
             return None
+        if label_rows.by_id(session, row.label_id) is None:
+            return None  # the label was deleted since (offers come after a pause)
         script = documents.info(session, row.document_id).script
         term = t2s(text) if script == Script.TRADITIONAL else text
         if any(entries.with_form(session, form, row.label_id) for form in {term, text}):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Label
+from db.models import Label, LexiconEntry, Rule, Span
 
 
 class LabelInfo(NamedTuple):
@@ -57,3 +57,18 @@ def update_label(session: Session, label_id: int, **fields) -> LabelInfo:
         setattr(label, key, value)
     session.flush()
     return _info(label)
+
+
+def uses(session: Session, label_id: int) -> tuple[int, int, int]:
+    """(spans, lexicon entries, own rules) with this label: what removing it would have to take along."""
+    spans = session.scalar(select(func.count()).select_from(Span).where(Span.label_id == label_id)) or 0
+    entries = session.scalar(select(func.count()).select_from(LexiconEntry).where(LexiconEntry.label_id == label_id))
+    rules = session.scalar(select(func.count()).select_from(Rule).where(Rule.label_id == label_id,
+                                                                       Rule.pattern.is_not(None)))
+    return spans, entries or 0, rules or 0
+
+
+def delete_label(session: Session, label_id: int) -> None:
+    """Delete a label; its lexicon entries, rules and rejected suggestions go with it (the schema cascades), a
+    label that spans still have is refused by the schema."""
+    session.execute(delete(Label).where(Label.id == label_id))

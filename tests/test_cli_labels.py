@@ -21,6 +21,10 @@ def test_labels_are_listed_and_added(db_path, capsys):
     assert code == 0 and lines[-1] == "POLICY\t政策\t#112233\t4"
     code, lines, _ = run(capsys, db_path, "add", "EVENT")  # a colour and a key no label has yet
     assert code == 0 and lines[-1] == "EVENT\t\t#e9c46a\t5"
+    code, lines, _ = run(capsys, db_path, "remove", "EVENT")
+    assert code == 0 and lines[-1] == "POLICY\t政策\t#112233\t4"
+    code, _, err = run(capsys, db_path, "remove", "NOPE")
+    assert code == 1 and "no label named 'NOPE'" in err
 
 
 @pytest.mark.parametrize("argv, reason", [

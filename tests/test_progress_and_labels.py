@@ -137,3 +137,20 @@ def test_new_labels_get_a_colour_of_their_own(database):
     added = [label_set.add(name=f"L{i}") for i in range(3)]
     colours = [label.color for label in label_set.all()]
     assert len(set(colours)) == len(colours) == 6 and all(label.shortcut is None for label in added)
+
+
+def test_a_label_no_span_has_can_be_removed_and_one_with_spans_cannot(database, corpus):
+    from annotate import lexicon
+
+    ids, amy = corpus
+    label_set = LabelSet(database, EventBus())
+    policy = label_set.add(name="POLICY")
+    lexicon.add_entry(database, "稳经济33条", policy.id)
+    slogan = label_set.all()[0]
+    SpanStore(database).add(document_id=ids[0], label_id=slogan.id, annotator_id=amy, start=0, end=2)
+    assert label_set.uses(policy.id) == (0, 1, 0)
+    with pytest.raises(LabelError, match="1 span has the label SLOGAN: relabel or remove them first"):
+        label_set.remove(slogan.id)
+    label_set.remove(policy.id)
+    assert "POLICY" not in [label.name for label in label_set.all()] and lexicon.all_entries(database) == []
+    assert "SLOGAN" in [label.name for label in label_set.all()]

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy.exc import OperationalError
 
+from annotate.edits import RemoveSpan
 from annotate.spans import SpanError
 from corpus.documents import store_text
 from db import documents
@@ -81,6 +82,12 @@ def test_a_new_label_from_the_editor_reaches_the_palette_and_its_key_works(windo
     qtbot.keyClick(view, Qt.Key.Key_4)
     (row,) = window.pane.span_layer.own_rows()
     assert window.pane.span_layer.label_text(row.label_id) == "政策 (POLICY)"
+    editor.list.setCurrentRow(3)  # POLICY, which a span has now
+    editor.ask_remove()
+    assert "1 span has the label POLICY" in editor.error.text()
+    window.workspace.push(RemoveSpan(row.id))  # the span goes: now the label may
+    editor.remove()
+    assert editor.error.text() == "" and not any("政策" in b.text() for b in window.pane.palette_bar.buttons())
 
 
 def test_a_note_is_an_undoable_edit_and_shows_on_hover(window, qtbot, monkeypatch):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QColorDialog, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+                               QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from annotate.labelset import PALETTE, LabelError, LabelSet, free_color, free_key
 from db.labels import LabelInfo
@@ -48,9 +48,12 @@ class LabelEditor(QDialog):
         form.addRow("Shortcut key", self.shortcut)
         form.addRow("Description", self.description)
         new, save = QPushButton("New label", self), QPushButton("Save label", self)
+        self.remove_button = QPushButton("Delete label…", self)
+        self.remove_button.setToolTip("Delete the chosen label (only when no span has it)")
         save.setDefault(True)
         actions = QHBoxLayout()
         actions.addWidget(new)
+        actions.addWidget(self.remove_button)
         actions.addStretch(1)
         actions.addWidget(save)
         right = QVBoxLayout()
@@ -71,6 +74,7 @@ class LabelEditor(QDialog):
         self.color_button.clicked.connect(self._pick_color)
         new.clicked.connect(self.new_label)
         save.clicked.connect(self.save)
+        self.remove_button.clicked.connect(self.ask_remove)
         self._reload()
 
     def _reload(self, select_id: int | None = None) -> None:
@@ -133,6 +137,31 @@ class LabelEditor(QDialog):
             return
         self.error.clear()
         self._reload(label.id)
+
+    def ask_remove(self) -> None:
+        if self.current is None:
+            return
+        spans, entries, rules = self.label_set.uses(self.current.id)
+        if spans:
+            self.error.setText(f"{spans:,} span{'s have' if spans != 1 else ' has'} the label {self.current.name}: "
+                               "relabel or remove them first.")
+            return
+        also = [f"{n} {what}" for n, what in ((entries, "lexicon entries"), (rules, "rules of your own")) if n]
+        answer = QMessageBox.question(self, "Delete label", f"Delete the label {self.current.name}?"
+                                      + (f" Its {' and '.join(also)} go with it." if also else ""))
+        if answer == QMessageBox.StandardButton.Yes:
+            self.remove()
+
+    def remove(self) -> None:
+        """Delete the chosen label (refused, with the reason, while spans have it)."""
+        try:
+            self.label_set.remove(self.current.id)
+        except LabelError as error:
+            self.error.setText(str(error))
+            return
+        self.error.clear()
+        self.current = None
+        self._reload()
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.description.hasFocus():

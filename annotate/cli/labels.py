@@ -19,6 +19,9 @@ def register(subparsers) -> None:
     add.add_argument("--color", help="colour as #rrggbb (default: the first of the palette no label has)")
     add.add_argument("--key", help="shortcut key, one character (default: the first of 1-9 no label has)")
     add.add_argument("--description", default="")
+    remove = actions.add_parser("remove", help="remove a label no span has (its lexicon entries and own rules go "
+                                               "with it)")
+    remove.add_argument("name")
     parser.set_defaults(run=run)
 
 
@@ -29,6 +32,14 @@ def run(args: argparse.Namespace, database: Database) -> int:
             label_set.add(name=args.name, display=args.display, color=args.color,
                           shortcut=args.key if args.key is not None else free_key(label_set.all()),
                           description=args.description)
+        except LabelError as error:
+            raise CommandError(str(error)) from None
+    elif args.action == "remove":
+        found = next((label for label in label_set.all() if label.name == args.name), None)
+        if found is None:
+            raise CommandError(f"no label named {args.name!r}")
+        try:
+            label_set.remove(found.id)
         except LabelError as error:
             raise CommandError(str(error)) from None
     for label in label_set.all():
