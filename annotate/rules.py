@@ -284,9 +284,9 @@ def compile_pattern(pattern: str) -> re.Pattern:
     try:
         compiled = re.compile(pattern)
     except re.error as error:
-        raise RuleError(f"pattern {pattern!r} is not a valid regular expression: {error}") from None
+        raise RuleError(f"pattern “{pattern}” is not a valid regular expression: {error}") from None
     if compiled.match(""):
-        raise RuleError(f"pattern {pattern!r} matches the empty string")
+        raise RuleError(f"pattern “{pattern}” matches the empty string")  # as typed: \d, not \\d
     return compiled
 
 

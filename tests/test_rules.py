@@ -91,6 +91,8 @@ def test_user_rules_use_their_first_group_and_refuse_bad_patterns(database):
             rules.add_pattern_rule(session, "broken", "(unclosed", "SLOGAN")
         with pytest.raises(RuleError, match="matches the empty string"):
             rules.add_pattern_rule(session, "empty", "x*", "SLOGAN")
+        with pytest.raises(RuleError, match=r"^pattern “\(\\d\*\)” matches"):  # shown as typed: \d, not \\d
+            rules.add_pattern_rule(session, "digits", r"(\d*)", "SLOGAN")
         with pytest.raises(RuleError, match="built-in"):
             rules.add_pattern_rule(session, "institution", "x", "SLOGAN")
     with database.session() as session:
