@@ -365,3 +365,24 @@ def test_undo_of_a_span_another_window_removed_shows_the_document_as_it_is(open_
     assert window.pane.span_layer.own_rows() == []
     model = window.documents.model
     assert model.data(model.index(model.row_of(corpus[0]), model.SPANS)) == "0"
+
+
+def test_coming_back_to_the_window_shows_what_other_programs_changed(open_window, qtbot, corpus, db_path):
+    """A teammate on the same database, or an import from the command line, while the user was elsewhere."""
+    from annotate.events import EventBus
+    from annotate.labelset import LabelSet
+
+    window = open_window()
+    model = window.documents.model
+    other = open_database(str(db_path))
+    with other.transaction() as session:
+        added, _ = store_text(session, name="new.txt", text="新来的文件。\n")
+        documents.set_status(session, corpus[1], Status.DONE)
+    LabelSet(other, EventBus()).add(name="POLICY", display="政策")
+    other.close()
+    assert model.row_of(added, fetch=False) is None  # not seen yet
+    window._application_state(Qt.ApplicationState.ApplicationInactive)
+    window._application_state(Qt.ApplicationState.ApplicationActive)
+    assert model.row_of(added) is not None
+    assert model.info(model.row_of(corpus[1])).status is Status.DONE
+    assert any("政策" in button.text() for button in window.pane.palette_bar.buttons())

@@ -118,6 +118,9 @@ class DocumentListModel(RowTableModel):
         self._rows.extend(page)
         self._spans.update(counts)
 
+    def loaded_ids(self) -> tuple[int, ...]:
+        return tuple(row.id for row in self._rows)
+
     def row_of(self, document_id: int, *, fetch: bool = True) -> int | None:
         """The row of a document, fetching pages until it appears (None if the filter hides it)."""
         while document_id not in self._row_of and fetch and self.canFetchMore():

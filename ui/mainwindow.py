@@ -12,10 +12,10 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar,
+from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar,
                                QToolButton, QWidget)
 
-from annotate.events import DocumentsChanged
+from annotate.events import DocumentsChanged, LabelsChanged
 from db.models import ReviewStatus, Status
 from ui import filedialogs
 from ui.assist import Assist
@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self._background: list[Task] = []  # work on the open database that must stop before it closes
         self.unattended = False  # True when nobody is there to read a dialog (--screenshot)
         self.is_settled = False
+        self._was_away = False  # the application was not the active one (see _application_state)
         self._awaiting_paint = False
         self.resize(DEFAULT_SIZE)
 
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self.pane.opened.connect(self._document_opened)
         self.pane.documentChanged.connect(self._update_title)
         self.pane.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        QApplication.instance().applicationStateChanged.connect(self._application_state)
         self.pane.selectionDescribed.connect(self.selection_label.setText)
         self.assist = Assist(self)  # after the status bar's connections: it describes a current suggestion last
         self._update_title()
@@ -497,6 +499,23 @@ class MainWindow(QMainWindow):
 
     def _refused(self, reason: str) -> None:
         self.statusBar().showMessage(reason, 6000)
+
+    def _application_state(self, state: Qt.ApplicationState) -> None:
+        """Coming back to the window from elsewhere: catch up with what changed meanwhile."""
+        if state == Qt.ApplicationState.ApplicationActive and self._was_away:
+            self.catch_up()
+        self._was_away = state != Qt.ApplicationState.ApplicationActive
+
+    def catch_up(self) -> None:
+        """What other programs changed while the user was elsewhere (a teammate on a shared database, an import
+        from the command line): new documents, statuses and span counts in the list, and the labels. The open
+        document stays as it is, with the user's selection; it shows others' changes when opened again."""
+        if self.workspace is None:
+            return
+        events = self.workspace.events
+        events.emit(DocumentsChanged())  # documents added after the last row
+        events.emit(DocumentsChanged(self.documents.model.loaded_ids()))
+        events.emit(LabelsChanged())
 
     def _show_again(self) -> None:
         """The open document as the database has it now (another window removed a span drawn here)."""
