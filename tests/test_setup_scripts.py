@@ -9,15 +9,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def check(tmp_path: Path, env: dict[str, str], libraries: str) -> subprocess.CompletedProcess:
+def check(tmp_path: Path, env: dict[str, str], libraries: str, *, more_lines: int = 0) -> subprocess.CompletedProcess:
+    """check_qt_platform as run.sh runs it (set -euo pipefail), with an ldconfig that knows `libraries` and then
+    `more_lines` others."""
     fake = tmp_path / "bin"
     fake.mkdir(exist_ok=True)
     ldconfig = fake / "ldconfig"
-    ldconfig.write_text(f"#!/bin/sh\nprintf '%s\\n' '{libraries}'\n")
+    ldconfig.write_text(f"#!/bin/sh\nprintf '%s\\n' '{libraries}'\n"
+                        f"i=0; while [ $i -lt {more_lines} ]; do echo \"libother$i.so => /usr/lib/libother$i.so\"; "
+                        "i=$((i+1)); done\n")
     ldconfig.chmod(0o755)
     base = {"PATH": f"{fake}:/usr/bin:/bin", "HOME": str(tmp_path)}
-    return subprocess.run(["bash", "-c", "source tools/venv.sh && check_qt_platform && echo ready"],
-                          cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=30)
+    script = "set -euo pipefail; source tools/venv.sh && check_qt_platform && echo ready"
+    return subprocess.run(["bash", "-c", script], cwd=ROOT, env={**base, **env}, capture_output=True, text=True,
+                          timeout=60)
 
 
 def test_missing_xcb_libraries_give_the_one_line_fix(tmp_path):
@@ -31,6 +36,16 @@ def test_all_libraries_present_lets_the_app_start(tmp_path):
     present = "\\n".join(f"{lib} => /usr/lib/{lib}" for lib in
                          ("libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-keysyms.so.1"))
     result = check(tmp_path, {"DISPLAY": ":0"}, present)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ready"
+
+
+def test_libraries_listed_early_in_a_long_list_are_found(tmp_path):
+    """A real ldconfig lists thousands of libraries; reading stopped at the first match made ldconfig fail with
+    SIGPIPE, which run.sh's pipefail turned into "Qt needs libxcb-keysyms.so.1" on a machine that had it."""
+    present = "\\n".join(f"{lib} => /usr/lib/{lib}" for lib in
+                         ("libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-keysyms.so.1"))
+    result = check(tmp_path, {"DISPLAY": ":0"}, present, more_lines=20_000)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ready"
 

@@ -40,16 +40,19 @@ check_qt_platform() {
   local ldconfig
   ldconfig=$(PATH="$PATH:/sbin:/usr/sbin" command -v ldconfig || true)
   if [ -n "$ldconfig" ]; then
-    local missing=() lib
+    # Read once and matched in bash: `ldconfig -p | grep -q` under run.sh's pipefail failed whenever grep
+    # stopped reading early (ldconfig got SIGPIPE) and reported present libraries as missing.
+    local missing=() lib known
+    known=$("$ldconfig" -p 2>/dev/null || true)
     for lib in libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1; do
-      "$ldconfig" -p 2>/dev/null | grep -q "$lib" || missing+=("$lib")
+      [[ "$known" == *"$lib"* ]] || missing+=("$lib")
     done
     if [ ${#missing[@]} -gt 0 ]; then
       echo "Qt needs ${missing[*]}; install them with: sudo apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1" >&2
       exit 1
     fi
   fi
-  if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh family 2>/dev/null | head -n 1)" ]; then
+  if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh family 2>/dev/null)" ]; then
     echo "Note: no Chinese font is installed, so the text will show as boxes; install one with: sudo apt-get install fonts-noto-cjk" >&2
   fi
 }
