@@ -7,7 +7,8 @@ ensure_venv() {
     python3 -m venv .venv
   fi
   want=$(cat requirements*.txt | cksum)
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  # requirements-test.txt includes requirements.txt: after ./test.sh, ./run.sh has nothing to install.
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] && [ "$(cat .venv/.installed-requirements-test.txt 2>/dev/null)" != "$want" ]; then
     echo "Installing dependencies from $req into .venv ..." >&2
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >&2 || true
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$req" >&2

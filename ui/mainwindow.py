@@ -502,8 +502,8 @@ class MainWindow(QMainWindow):
 
     def _application_state(self, state: Qt.ApplicationState) -> None:
         """Coming back to the window from elsewhere: catch up with what changed meanwhile."""
-        if state == Qt.ApplicationState.ApplicationActive and self._was_away:
-            self.catch_up()
+        if state == Qt.ApplicationState.ApplicationActive and self._was_away and self.isVisible():
+            self.catch_up()  # (a closed window that Python has not collected yet gets the signal too)
         self._was_away = state != Qt.ApplicationState.ApplicationActive
 
     def catch_up(self) -> None:
